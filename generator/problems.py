@@ -1,0 +1,130 @@
+"""Problems found in content: one named code each, reported as `file:line:col: level: message (code)`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from dataclasses import field as _field
+
+ERROR = "error"
+WARNING = "warning"
+
+#: Every problem code, its level and a one-line Chinese summary (documented in README.md).
+CODES: dict[str, tuple[str, str]] = {
+    # Reading the file
+    "file-too-large": (ERROR, "文件超过大小上限"),
+    "invalid-encoding": (ERROR, "文件不是有效的 UTF-8 文本"),
+    "forbidden-character": (ERROR, "含控制字符、零宽字符或双向控制字符"),
+    "yaml-syntax": (ERROR, "YAML 语法错误"),
+    "empty-file": (ERROR, "文件为空"),
+    "multiple-documents": (ERROR, "一个文件只能有一个 YAML 文档"),
+    "not-a-mapping": (ERROR, "顶层必须是“键: 值”映射"),
+    "duplicate-key": (ERROR, "同一映射中键重复"),
+    "yaml-anchor": (ERROR, "不允许使用锚点或别名（& / *）"),
+    "yaml-tag": (ERROR, "不允许使用标签（! / !!）"),
+    "yaml-merge-key": (ERROR, "不允许使用合并键 <<"),
+    "invalid-key": (ERROR, "键必须是简单文本"),
+    "too-deep": (ERROR, "嵌套层级过深"),
+    # Fields
+    "unknown-field": (ERROR, "未知字段（可能拼写错误）"),
+    "missing-field": (ERROR, "缺少必填字段"),
+    "wrong-type": (ERROR, "字段类型错误（如应为文本却写成列表）"),
+    "invalid-choice": (ERROR, "取值不在允许范围内"),
+    "invalid-value": (ERROR, "取值无效"),
+    "invalid-id": (ERROR, "编号（id）必须是小写字母、数字和连字符"),
+    "invalid-year": (ERROR, "年度必须是四位数字年份"),
+    "money-format": (ERROR, "金额格式错误（只允许半角数字，如 682.42）"),
+    "money-precision": (ERROR, "金额小数位超过允许位数"),
+    # Files and identity
+    "misplaced-file": (ERROR, "文件不在 content/<年度>/<单位编号>/ 目录结构中"),
+    "id-mismatch": (ERROR, "文件名与 id 不一致"),
+    "year-mismatch": (ERROR, "fiscal_year 与所在年度目录不一致"),
+    "duplicate-id": (ERROR, "同一年度中编号重复"),
+    "missing-unit": (ERROR, "项目所在目录没有单位整体表 unit.yml"),
+    "unit-mismatch": (ERROR, "项目的预算单位与单位整体表不一致"),
+    # Arithmetic
+    "total-mismatch": (ERROR, "合计 ≠ 财政资金 + 其他资金"),
+    "sum-mismatch": (ERROR, "总额 ≠ 各分项之和"),
+    "project-sum-mismatch": (ERROR, "单位表中某类项目金额 ≠ 该类项目表金额之和"),
+    # Warnings: publishable, but an editor should look
+    "indicator-taxonomy": (WARNING, "指标不在标准指标体系内"),
+    "value-unparsed": (WARNING, "指标值含比较符号但无法解析"),
+    "placeholder-text": (WARNING, "疑似占位文字（XX、××、某某、**）"),
+    "percent-over-100": (WARNING, "百分比超过 100%"),
+    "empty-value": (WARNING, "应填写的内容为空"),
+    "missing-project-forms": (WARNING, "单位表列有该类项目金额，但没有对应的项目表"),
+    "stale-acknowledgement": (WARNING, "确认（acknowledge）的警告并不存在"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem at a place in a file."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str = _field(compare=False)
+    #: Dotted field path inside the file ("budget.total.fiscal"), for messages and acknowledgements.
+    field: str = _field(default="", compare=False)
+    #: The same path as a tuple, used to match acknowledgements.
+    at: tuple = _field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"undocumented problem code: {self.code}")
+
+    @property
+    def level(self) -> str:
+        return CODES[self.code][0]
+
+    def format(self) -> str:
+        """Return the `file:line:col: level: message (code)` line."""
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.path}:{self.line}:{self.col}: {self.level}: {where}{self.message} ({self.code})"
+
+    def format_github(self) -> str:
+        """Return a GitHub Actions workflow command annotating the line."""
+        kind = "error" if self.level == ERROR else "warning"
+        props = ",".join(
+            f"{key}={_escape_property(str(value))}"
+            for key, value in (
+                ("file", self.path),
+                ("line", self.line),
+                ("col", self.col),
+                ("title", self.code),
+            )
+        )
+        where = f"{self.field}: " if self.field else ""
+        return f"::{kind} {props}::{_escape_data(where + self.message)}"
+
+
+def _escape_data(text: str) -> str:
+    # Workflow-command escaping: without it a newline in content starts a second annotation.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def relpath(path: str | os.PathLike[str]) -> str:
+    """Return `path` relative to the working directory when it lies below it."""
+    path = os.fspath(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def summary(problems: list[Problem], acknowledged: int = 0, forms: int | None = None) -> str:
+    """Return the closing line: counts of errors and warnings."""
+    errors = sum(1 for p in problems if p.level == ERROR)
+    warnings = len(problems) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}", f"{warnings} warning{'s' if warnings != 1 else ''}"]
+    if acknowledged:
+        parts.append(f"{acknowledged} acknowledged")
+    head = f"{forms} form{'s' if forms != 1 else ''} checked: " if forms is not None else ""
+    return head + ", ".join(parts)
