@@ -1,0 +1,219 @@
+"""Load all, validate all, abort on errors; then render and write the pages; then MkDocs; then swap site/.
+
+The generator is a separate step before MkDocs (no hooks, no plugins), so the same mkdocs.yml builds
+with MkDocs or ProperDocs once `build/docs/` exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from generator.fileio import write_bytes_atomic, write_text_atomic
+from generator.problems import summary
+from generator.validate import CheckResult, check_content
+
+SCHEMA_DIR = "schema"
+
+
+@dataclass
+class GenerateReport:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def render_outputs(result: CheckResult, settings, only: str | None = None) -> dict[str, bytes]:
+    """Return every generated docs file (path relative to docs_dir -> bytes)."""
+    from generator import render
+
+    years = render.collect(result, lambda p: Path(p).read_bytes())
+    if only:
+        year_part, _, unit_part = only.strip("/").partition("/")
+        years = [y for y in years if str(y.year) == year_part]
+        for year in years:
+            if unit_part:
+                year.units = [u for u in year.units if u.id == unit_part]
+    out: dict[str, bytes] = {"index.md": render.render_home(years, settings).encode()}
+    for year in years:
+        out[f"{year.year}/index.md"] = render.render_year(year, settings).encode()
+        for unit in year.units:
+            base = f"{year.year}/{unit.id}"
+            out[f"{base}/index.md"] = render.render_unit(unit, settings).encode()
+            out[f"{base}/unit.yml"] = unit.source
+            out[f"{base}/unit.json"] = render.form_json(unit.form).encode()
+            for project in unit.projects:
+                out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
+                out[f"{base}/{project.id}.yml"] = project.source
+                out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
+    schema_dir = Path(SCHEMA_DIR)
+    for name in ("unit.schema.json", "project.schema.json"):
+        if (schema_dir / name).is_file():
+            out[f"schema/{name}"] = (schema_dir / name).read_bytes()
+    return out
+
+
+def write_outputs(outputs: dict[str, bytes], docs_dir: Path) -> GenerateReport:
+    """Write changed files only and delete files no longer generated; untouched files keep their mtime."""
+    report = GenerateReport()
+    for rel, data in outputs.items():
+        if write_bytes_atomic(docs_dir / rel, data):
+            report.written += 1
+        else:
+            report.unchanged += 1
+    if docs_dir.is_dir():
+        for path in sorted(docs_dir.rglob("*"), reverse=True):
+            rel = path.relative_to(docs_dir).as_posix()
+            if path.is_file() and rel not in outputs:
+                path.unlink()
+                report.removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return report
+
+
+def load_mkdocs_config(config_file: str, **overrides):
+    """Load mkdocs.yml with MkDocs' own loader (it has tags such as !!python/name).
+
+    MkDocs refuses a docs_dir that does not exist yet, and the generator is what creates it.
+    """
+    from mkdocs.config import load_config
+    from mkdocs.utils.yaml import yaml_load
+
+    docs_dir = overrides.get("docs_dir")
+    if not docs_dir:
+        with open(config_file, encoding="utf-8") as fh:
+            docs_dir = (yaml_load(fh) or {}).get("docs_dir", "docs")
+    (Path(config_file).resolve().parent / docs_dir).mkdir(parents=True, exist_ok=True)
+    return load_config(config_file=config_file, **overrides)
+
+
+def jieba_dict_path(cfg) -> str | None:
+    """Return the search plugin's `jieba_dict_user` option, if any."""
+    for plugin in cfg["plugins"].values():
+        path = getattr(getattr(plugin, "config", None), "get", lambda _k: None)("jieba_dict_user")
+        if path:
+            return path
+    return None
+
+
+def settings_from(cfg, content: str):
+    from generator.provenance import last_changed
+    from generator.render import Settings
+
+    extra = cfg.get("extra") or {}
+    repo = extra.get("repository") or {}
+    return Settings(
+        site_name=cfg["site_name"],
+        repository=repo.get("url") or None,
+        branch=repo.get("branch") or "main",
+        dates=last_changed(content),
+        content_prefix=Path(content).as_posix().strip("/") or "content",
+    )
+
+
+@contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def generate(content: str, config: str, jobs: int | None = None, strict: bool = False, only: str | None = None,
+             docs_dir: str | None = None) -> tuple[int, object]:
+    """Check the content and write the Markdown; return (exit status, loaded MkDocs config or None)."""
+    started = time.perf_counter()
+    result = check_content(content, jobs=jobs)
+    for problem in result.problems:
+        print(problem.format())
+    forms = sum(1 for f in result.files if f.form is not None)
+    print(summary(result.problems, result.acknowledged, forms))
+    if result.errors or (strict and result.warnings):
+        _say("build aborted: fix the errors above; site/ was not changed")
+        return 1, None
+    overrides = {"docs_dir": docs_dir} if docs_dir else {}
+    cfg = load_mkdocs_config(config, **overrides)
+    settings = settings_from(cfg, content)
+    from generator.render import collect, jieba_words
+
+    outputs = render_outputs(result, settings, only=only)
+    report = write_outputs(outputs, Path(cfg["docs_dir"]))
+    dict_path = jieba_dict_path(cfg)
+    if dict_path:
+        target = Path(config).resolve().parent / dict_path
+        write_text_atomic(target, jieba_words(collect(result, lambda p: b"")))
+    _say(f"generated {len(outputs)} files in {cfg['docs_dir']} ({report}) in {time.perf_counter() - started:.1f}s")
+    return 0, cfg
+
+
+def build_site(content: str = "content", site_dir: str = "site", strict: bool = False, config: str = "mkdocs.yml",
+               jobs: int | None = None) -> int:
+    """Check, generate, build with MkDocs into a temporary folder, then swap it in as `site_dir`."""
+    from mkdocs.exceptions import MkDocsException
+
+    if not Path(config).is_file():
+        _say(f"disclosure build: error: MkDocs config not found: {config}")
+        return 2
+    if not Path(content).is_dir():
+        _say(f"disclosure build: error: content folder not found: {content}")
+        return 2
+    status, cfg = generate(content, config, jobs=jobs, strict=strict)
+    if status:
+        return status
+    target = Path(site_dir).resolve()
+    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    started = time.perf_counter()
+    try:
+        cfg = load_mkdocs_config(config, site_dir=str(tmp), strict=True)
+        from mkdocs.commands.build import build as mkdocs_build
+
+        _quiet_mkdocs()
+        with _cwd(Path(config).resolve().parent):
+            mkdocs_build(cfg)
+    except (MkDocsException, OSError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _say(f"build aborted: MkDocs failed ({exc}); {site_dir}/ was not changed")
+        return 1
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    swap_in(tmp, target)
+    _say(f"built {site_dir}/ with MkDocs in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace `target` by `new` with renames, so a reader never sees a half-built site."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _quiet_mkdocs() -> None:
+    """Show MkDocs warnings and errors (strict turns warnings into a failed build), not its INFO chatter."""
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)

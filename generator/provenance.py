@@ -1,0 +1,44 @@
+"""When each content file last changed, from git history (one `git log` for the whole tree)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+
+def last_changed(content: str | os.PathLike[str]) -> dict[str, str]:
+    """Return {path relative to content/: "YYYY-MM-DD"} of each file's last commit.
+
+    Files with uncommitted changes, or outside a git checkout, get their modification date instead.
+    """
+    root = Path(content)
+    dates: dict[str, str] = {}
+    try:
+        log = subprocess.run(
+            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", "."],
+            capture_output=True, text=True, check=True, timeout=120,
+        ).stdout
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "diff", "--name-only", "--relative", "HEAD", "--", "."],
+            capture_output=True, text=True, timeout=60,
+        ).stdout + subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--others", "--exclude-standard", "--", "."],
+            capture_output=True, text=True, timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        log, dirty = "", ""
+    current = ""
+    for line in log.splitlines():
+        if line.startswith("\x00"):
+            current = line[1:]
+        elif line and line not in dates:
+            dates[line] = current
+    changed = set(dirty.splitlines())
+    for path in root.rglob("*.yml"):
+        rel = path.relative_to(root).as_posix()
+        if rel in changed or rel not in dates:
+            stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+            dates[rel] = stamp.date().isoformat()
+    return dates
