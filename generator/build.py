@@ -37,17 +37,40 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def render_outputs(result: CheckResult, settings, only: str | None = None) -> dict[str, bytes]:
-    """Return every generated docs file (path relative to docs_dir -> bytes)."""
+def select_years(result: CheckResult, read, only: str | None = None):
+    """Return the years -> units -> projects to publish, optionally only one year or one unit."""
     from generator import render
 
-    years = render.collect(result, lambda p: Path(p).read_bytes())
+    years = render.collect(result, read)
     if only:
         year_part, _, unit_part = only.strip("/").partition("/")
         years = [y for y in years if str(y.year) == year_part]
         for year in years:
             if unit_part:
                 year.units = [u for u in year.units if u.id == unit_part]
+    return years
+
+
+def site_nav(years) -> list:
+    """Return the bounded navigation: home, then years -> units (projects are linked from unit pages).
+
+    Titles are escaped like all content: Material inserts nav titles into pages unescaped.
+    """
+    from generator.escape import escape_text
+
+    nav: list = [{"首页": "index.md"}]
+    for year in years:
+        units = [{escape_text(u.form.unit_name): f"{year.year}/{u.id}/index.md"} for u in year.units]
+        nav.append({f"{year.year} 年度": [f"{year.year}/index.md", *units]})
+    return nav
+
+
+def render_outputs(result: CheckResult, settings, only: str | None = None, years=None) -> dict[str, bytes]:
+    """Return every generated docs file (path relative to docs_dir -> bytes)."""
+    from generator import render
+
+    if years is None:
+        years = select_years(result, lambda p: Path(p).read_bytes(), only)
     out: dict[str, bytes] = {"index.md": render.render_home(years, settings).encode()}
     for year in years:
         out[f"{year.year}/index.md"] = render.render_year(year, settings).encode()
@@ -137,8 +160,8 @@ def _cwd(path: Path) -> Iterator[None]:
 
 
 def generate(content: str, config: str, jobs: int | None = None, strict: bool = False, only: str | None = None,
-             docs_dir: str | None = None) -> tuple[int, object]:
-    """Check the content and write the Markdown; return (exit status, loaded MkDocs config or None)."""
+             docs_dir: str | None = None) -> tuple[int, list | None]:
+    """Check the content and write the Markdown; return (exit status, the site navigation)."""
     started = time.perf_counter()
     result = check_content(content, jobs=jobs)
     for problem in result.problems:
@@ -151,16 +174,17 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
     settings = settings_from(cfg, content)
-    from generator.render import collect, jieba_words
+    from generator.render import jieba_words
 
-    outputs = render_outputs(result, settings, only=only)
+    years = select_years(result, lambda p: Path(p).read_bytes(), only)
+    outputs = render_outputs(result, settings, years=years)
     report = write_outputs(outputs, Path(cfg["docs_dir"]))
     dict_path = jieba_dict_path(cfg)
     if dict_path:
         target = Path(config).resolve().parent / dict_path
-        write_text_atomic(target, jieba_words(collect(result, lambda p: b"")))
+        write_text_atomic(target, jieba_words(years))
     _say(f"generated {len(outputs)} files in {cfg['docs_dir']} ({report}) in {time.perf_counter() - started:.1f}s")
-    return 0, cfg
+    return 0, site_nav(years)
 
 
 def build_site(content: str = "content", site_dir: str = "site", strict: bool = False, config: str = "mkdocs.yml",
@@ -174,7 +198,7 @@ def build_site(content: str = "content", site_dir: str = "site", strict: bool = 
     if not Path(content).is_dir():
         _say(f"disclosure build: error: content folder not found: {content}")
         return 2
-    status, cfg = generate(content, config, jobs=jobs, strict=strict)
+    status, nav = generate(content, config, jobs=jobs, strict=strict)
     if status:
         return status
     target = Path(site_dir).resolve()
@@ -182,7 +206,7 @@ def build_site(content: str = "content", site_dir: str = "site", strict: bool = 
     shutil.rmtree(tmp, ignore_errors=True)
     started = time.perf_counter()
     try:
-        cfg = load_mkdocs_config(config, site_dir=str(tmp), strict=True)
+        cfg = load_mkdocs_config(config, site_dir=str(tmp), strict=True, nav=nav)
         from mkdocs.commands.build import build as mkdocs_build
 
         _quiet_mkdocs()
@@ -217,3 +241,6 @@ def _quiet_mkdocs() -> None:
         handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
+    import jieba  # its default logger prints dictionary-loading chatter to stderr
+
+    jieba.setLogLevel(logging.WARNING)

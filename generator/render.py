@@ -120,8 +120,10 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         undefined=jinja2.StrictUndefined,
-        finalize=escape_text,
-        autoescape=False,  # finalize escapes everything; autoescape would double-escape Markup-free text
+        # finalize is the one escaping step; autoescape only makes macro output Markup (finalize's own
+        # output is Markup, so nothing is escaped twice).
+        finalize=lambda value: Markup(escape_text(value)),
+        autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
