@@ -83,7 +83,7 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
                 out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
                 out[f"{base}/{project.id}.yml"] = project.source
                 out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
-    schema_dir = Path(SCHEMA_DIR)
+    schema_dir = settings.root / SCHEMA_DIR
     for name in ("unit.schema.json", "project.schema.json"):
         if (schema_dir / name).is_file():
             out[f"schema/{name}"] = (schema_dir / name).read_bytes()
@@ -140,12 +140,19 @@ def settings_from(cfg, content: str):
 
     extra = cfg.get("extra") or {}
     repo = extra.get("repository") or {}
+    root = Path(cfg.config_file_path).resolve().parent
+    content_path = Path(content).resolve()
+    try:
+        prefix = content_path.relative_to(root).as_posix()
+    except ValueError:
+        prefix = "content"
     return Settings(
+        root=root,
         site_name=cfg["site_name"],
         repository=repo.get("url") or None,
         branch=repo.get("branch") or "main",
         dates=last_changed(content),
-        content_prefix=Path(content).as_posix().strip("/") or "content",
+        content_prefix=prefix,
     )
 
 

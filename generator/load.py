@@ -17,9 +17,22 @@ import yaml
 from generator.problems import Problem, relpath
 
 try:  # libyaml is several times faster; the pure-Python parser gives the same events.
-    _Loader = yaml.CBaseLoader
+    _BaseLoader = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.BaseLoader
+    _BaseLoader = yaml.BaseLoader
+
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The base loader (no implicit typing) with a constant-time resolver: every untagged node is text."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201 - PyYAML's signature
+        return _DEFAULT_TAGS[kind]
 
 #: A form is a few kilobytes; anything this large is a mistake (or an attack on the parser).
 MAX_BYTES = 1024 * 1024
@@ -27,9 +40,11 @@ MAX_DEPTH = 32
 
 Path = tuple[Any, ...]
 
-# C0/C1 controls except tab, LF, CR; zero-width characters; bidirectional controls; BOM inside text.
+# C0/C1 controls except tab and LF; zero-width characters; bidirectional controls; BOM inside text. A CR
+# outside CRLF and U+2028/U+2029 are refused too: libyaml counts them as line breaks, which editors do not,
+# so every line number after them would be off.
 _FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]"
 )
 
 
@@ -50,10 +65,16 @@ class Document:
     values: dict[Path, Mark] = field(default_factory=dict)
     keys: dict[Path, Mark] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: The composed node tree (fast path): positions are looked up in it only when a problem needs one.
+    node: Any = None
+    #: The decoded text, for whole-file scans that are cheaper than walking every value.
+    text: str = ""
 
     def mark(self, path: Path, prefer_key: bool = False) -> Mark:
         """Return the closest known position for `path`, walking up to its parents."""
         path = tuple(path)
+        if self.node is not None:
+            return _node_mark(self.node, path, prefer_key)
         while True:
             if prefer_key and path in self.keys:
                 return self.keys[path]
@@ -118,7 +139,8 @@ def load_bytes(raw: bytes, path: str = "<text>") -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Columns count characters, as editors do, not bytes.
+        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
         doc.problems.append(
             Problem(path, line, col, "invalid-encoding", f"第 {exc.start} 字节不是有效的 UTF-8 编码（请以 UTF-8 保存）")
         )
@@ -130,6 +152,7 @@ def load_text(text: str, path: str = "<text>", doc: Document | None = None) -> D
     """Parse YAML text into a Document."""
     doc = doc or Document(path)
     text = text.replace("\r\n", "\n")
+    doc.text = text
     bad = list(_FORBIDDEN.finditer(text))
     if bad:
         for match in bad[:20]:
@@ -139,8 +162,113 @@ def load_text(text: str, path: str = "<text>", doc: Document | None = None) -> D
                 Problem(path, line, col, "forbidden-character", f"不允许的字符 U+{ord(match.group()):04X}（控制、零宽或双向字符）")
             )
         return doc
-    _Builder(doc).build(text)
+    # Few flow brackets (every real form): compose in C and convert the node tree in one pass. Many
+    # brackets may mean deep flow nesting, which the recursive composer should not see: use events.
+    if text.count("[") + text.count("{") <= 200:
+        _compose(doc, text)
+    else:
+        _Builder(doc).build(text)
     return doc
+
+
+_STANDARD_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+def _compose(doc: Document, text: str) -> None:
+    """Fast path: yaml.compose with the C base loader, then one pass of checks and conversion."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.composer.ComposerError as exc:
+        if "single document" in f"{exc.context} {exc.problem}":
+            mark = exc.problem_mark
+            doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, "multiple-documents", "文件中有多个 YAML 文档（---）；每个文件只写一张表"))
+            return
+        mark = exc.problem_mark or exc.context_mark
+        code = "yaml-anchor" if "alias" in str(exc.problem) else "yaml-syntax"
+        doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, code, f"YAML 错误：{exc.problem}（不允许使用锚点和别名）"))
+        return
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        doc.problems.append(Problem(doc.path, line, col, "yaml-syntax", _yaml_message(exc, text)))
+        return
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.value == "" and root.tag in _STANDARD_TAGS):
+        doc.problems.append(Problem(doc.path, 1, 1, "empty-file", "文件为空（没有任何字段）"))
+        return
+    converter = _Converter(doc, text)
+    data = converter.convert(root, 0)
+    if not isinstance(root, yaml.MappingNode):
+        mark = root.start_mark
+        doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, "not-a-mapping", "文件顶层必须是“字段: 值”的映射，而不是列表或单个值"))
+        return
+    doc.data = data
+    doc.node = root
+
+
+class _Converter:
+    """Node tree -> plain data, refusing anchors, aliases, tags, merge keys and duplicate keys."""
+
+    def __init__(self, doc: Document, text: str) -> None:
+        self.doc = doc
+        self.text = text
+        self.seen: set[int] = set()
+
+    def fail(self, mark: Any, code: str, message: str) -> None:
+        self.doc.problems.append(Problem(self.doc.path, mark.line + 1, mark.column + 1, code, message))
+
+    def convert(self, node: Any, depth: int, where: Any = None) -> Any:
+        if id(node) in self.seen:
+            self.fail((where or node).start_mark, "yaml-anchor", "不允许使用别名（*）；请把内容直接写出")
+            return None
+        self.seen.add(id(node))
+        first = self.text[node.start_mark.index : node.start_mark.index + 1]
+        if first == "&":
+            self.fail(node.start_mark, "yaml-anchor", "不允许使用锚点（&）")
+        if node.tag not in _STANDARD_TAGS or first == "!":
+            self.fail(node.start_mark, "yaml-tag", f"不允许使用标签 {node.tag}")
+        if depth > MAX_DEPTH:
+            self.fail(node.start_mark, "too-deep", f"嵌套超过 {MAX_DEPTH} 层")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, depth + 1) for item in node.value]
+        out: dict[str, Any] = {}
+        seen_keys: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "":
+                self.fail(key_node.start_mark, "invalid-key", "键必须是非空的简单文本")
+                continue
+            key = key_node.value
+            if key == "<<" and not key_node.style:
+                self.fail(key_node.start_mark, "yaml-merge-key", "不允许使用合并键 <<；请把字段直接写出")
+                continue
+            if key in seen_keys:
+                self.fail(key_node.start_mark, "duplicate-key", f"键“{key}”重复，第一次出现在第 {seen_keys[key].line + 1} 行")
+                continue
+            seen_keys[key] = key_node.start_mark
+            out[key] = self.convert(value_node, depth + 1, where=key_node)
+        return out
+
+
+def _node_mark(root: Any, path: Path, prefer_key: bool) -> Mark:
+    node, key_node = root, None
+    for part in path:
+        found = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == part:
+                    found = (k, v)
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            found = (None, node.value[part])
+        if found is None:
+            break
+        key_node, node = found
+    else:
+        if prefer_key and key_node is not None:
+            return Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 class _Builder:
@@ -209,7 +337,7 @@ class _Builder:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            self.fail(Mark(line, col), "yaml-syntax", _yaml_message(exc))
+            self.fail(Mark(line, col), "yaml-syntax", _yaml_message(exc, text))
             return
         except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare in libyaml
             self.fail(Mark(1, 1), "yaml-syntax", str(exc))
@@ -235,6 +363,9 @@ class _Builder:
         if getattr(event, "tag", None) not in (None, "!"):
             self.fail(_mark(event), "yaml-tag", f"不允许使用标签 {event.tag}")
         if isinstance(event, yaml.ScalarEvent):
+            bad = _FORBIDDEN.search(event.value)
+            if bad:  # written as an escape in a "double-quoted" scalar; the raw text was clean
+                self.fail(_mark(event), "forbidden-character", f"不允许的字符 U+{ord(bad.group()):04X}（控制、零宽或双向字符，以转义写出）")
             return event.value, False
         if isinstance(event, yaml.MappingStartEvent):
             return {}, True
@@ -268,10 +399,11 @@ _NO_KEY = object()
 _SKIP = object()
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str = "") -> str:
     problem = exc.problem or "syntax error"
     context = f"（{exc.context}）" if exc.context else ""
     hint = ""
-    if "tab" in problem.lower():
+    mark = exc.problem_mark
+    if "tab" in problem.lower() or (mark is not None and text[mark.index : mark.index + 1] == "\t"):
         hint = "；缩进请用空格，不要用 Tab"
     return f"YAML 语法错误：{problem}{context}{hint}"

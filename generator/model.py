@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Any, Iterator, Literal, Optional
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -110,6 +110,15 @@ def _count(value: Any) -> int:
     return int(text)
 
 
+def _decimals(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = _text_input(value, "该字段")
+    if not re.fullmatch(r"[0-6]", text):
+        raise PydanticCustomError("invalid-value", "“{value}”应为 0 到 6 的整数（金额最多小数位数）", {"value": text})
+    return int(text)
+
+
 _MONEY_SCHEMA = {"type": ["number", "string"], "pattern": MONEY_PATTERN}
 
 Money = Annotated[
@@ -124,7 +133,7 @@ Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})
 RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
 OptionalText = Annotated[Optional[str], BeforeValidator(_optional_text), WithJsonSchema({"type": "string"})]
 Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": ["integer", "string"], "pattern": "^[1-9][0-9]{0,5}$"})]
-Decimals = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": ["integer", "string"], "enum": [0, 1, 2, 3, 4, 5, 6]})]
+Decimals = Annotated[int, BeforeValidator(_decimals), WithJsonSchema({"type": ["integer", "string"], "enum": [0, 1, 2, 3, 4, 5, 6]})]
 
 #: Acknowledged warnings: problem code -> the editor's reason ("原表如此，照录").
 Acknowledgements = dict[str, RequiredText]
@@ -248,20 +257,20 @@ class _Form(_Strict):
 
     def money_fields(self) -> Iterator[tuple[tuple[Any, ...], Decimal]]:
         """Yield (path, amount) for every amount in the form."""
-        yield from _walk_money(self, ())
+        for index, source in enumerate(self.funding_sources):
+            yield ("funding_sources", index, "amount"), source.amount
+        for index, ind in enumerate(self.indicators):  # type: ignore[attr-defined]
+            if ind.weight is not None:
+                yield ("indicators", index, "weight"), ind.weight
 
 
-def _walk_money(model: BaseModel, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Decimal]]:
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, Decimal):
-            yield path + (name,), value
-        elif isinstance(value, BaseModel):
-            yield from _walk_money(value, path + (name,))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _walk_money(item, path + (name, index))
+def _row_money(path: tuple[Any, ...], row: "MoneyRow | None") -> Iterator[tuple[tuple[Any, ...], Decimal]]:
+    if row is None:
+        return
+    for name in ("total", "fiscal", "other", "carryover"):
+        amount = getattr(row, name)
+        if amount is not None:
+            yield path + (name,), amount
 
 
 class UnitForm(_Form):
@@ -272,7 +281,13 @@ class UnitForm(_Form):
     medium_term_tasks: OptionalText = Field(None, description="中期目标（原表有此栏时填写）")
     indicators: list[UnitIndicator] = Field(description="绩效指标")
 
-    kind: Literal["unit"] = Field("unit", exclude=True, json_schema_extra={"readOnly": True})
+    #: Not a field: files cannot set it.
+    kind: ClassVar[str] = "unit"
+
+    def money_fields(self) -> Iterator[tuple[tuple[Any, ...], Decimal]]:
+        for name in UnitBudget.model_fields:
+            yield from _row_money(("budget", name), getattr(self.budget, name))
+        yield from super().money_fields()
 
     @property
     def title(self) -> str:
@@ -295,7 +310,14 @@ class ProjectForm(_Form):
     medium_term_goal: OptionalText = Field(None, description="中期目标（实施期目标）")
     indicators: list[ProjectIndicator] = Field(description="绩效指标")
 
-    kind: Literal["project"] = Field("project", exclude=True, json_schema_extra={"readOnly": True})
+    #: Not a field: files cannot set it.
+    kind: ClassVar[str] = "project"
+
+    def money_fields(self) -> Iterator[tuple[tuple[Any, ...], Decimal]]:
+        yield from _row_money(("funding",), self.funding)
+        if self.period_funding is not None:
+            yield ("period_funding",), self.period_funding
+        yield from super().money_fields()
 
     @property
     def title(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from dataclasses import field as _field
 
@@ -82,7 +83,7 @@ class Problem:
     def format(self) -> str:
         """Return the `file:line:col: level: message (code)` line."""
         where = f"{self.field}: " if self.field else ""
-        return f"{self.path}:{self.line}:{self.col}: {self.level}: {where}{self.message} ({self.code})"
+        return f"{self.path}:{self.line}:{self.col}: {self.level}: {_visible(where + self.message)} ({self.code})"
 
     def format_github(self) -> str:
         """Return a GitHub Actions workflow command annotating the line."""
@@ -97,7 +98,19 @@ class Problem:
             )
         )
         where = f"{self.field}: " if self.field else ""
-        return f"::{kind} {props}::{_escape_data(where + self.message)}"
+        return f"::{kind} {props}::{_escape_data(_visible(where + self.message))}"
+
+
+# Line breaks, controls, zero-width and bidirectional characters quoted from content: shown as escapes, so a
+# problem is always one line and cannot reorder what the terminal shows.
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]"
+)
+
+
+def _visible(text: str) -> str:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return _INVISIBLE.sub(lambda m: named.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
 
 
 def _escape_data(text: str) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
+from pathlib import Path
+
 import jinja2
 from markupsafe import Markup
 
@@ -85,6 +87,8 @@ class YearPage:
 class Settings:
     """What pages need beyond the forms: provenance and links."""
 
+    #: The project folder (where mkdocs.yml is): schema/ and other shared files are found there.
+    root: Path = Path(".")
     site_name: str = "预算绩效目标公开"
     #: Repository web address (e.g. https://github.com/org/repo) for source and history links; optional.
     repository: str | None = None

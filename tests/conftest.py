@@ -20,3 +20,34 @@ def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(CONTENT, target)
     monkeypatch.chdir(tmp_path)
     return target
+
+
+#: What a site build needs besides content/: copied into a temporary project by `built_project`.
+PROJECT_FILES = ("mkdocs.yml", "overrides", "schema", "content")
+
+
+def make_project(target: Path) -> Path:
+    """Copy the project files a build needs into `target` and return it."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, target / name)
+        else:
+            shutil.copy2(src, target / name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the shipped content once per test session; return the project folder (site/ inside)."""
+    from generator.build import build_site
+
+    project = make_project(tmp_path_factory.mktemp("project"))
+    status = build_site(
+        content=str(project / "content"),
+        site_dir=str(project / "site"),
+        config=str(project / "mkdocs.yml"),
+    )
+    assert status == 0, "building the shipped content failed"
+    return project

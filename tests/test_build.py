@@ -1,0 +1,159 @@
+"""The site as built by `disclosure build`: pages, fidelity to the reference, atomicity, incremental writes."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site, generate
+from tests.conftest import ROOT, make_project
+
+pytestmark = pytest.mark.slow
+
+UNIT = "2025/renhe-shehui-gongzuobu"
+PROJECTS = [  # in the reference's order
+    "cun-shequ-ganbu-jixiao",
+    "zonghe-fuwu-zhongxin-shegong",
+    "chengxiang-jiceng-zhili",
+    "liangxin-gongwei-dangjian",
+    "shequ-gongzuozhe-xinchou",
+    "cun-ganbu-huachengbao",
+    "zhiyuan-fuwu-shegong-duiwu",
+    "cun-shequ-huanjie",
+]
+REFERENCE = ROOT / "tests" / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
+
+
+class _Text(HTMLParser):
+    """Collect the visible text of the page's main content (article), as a reader sees it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "article" or self.depth:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.parts.append(data)
+
+
+def page_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return "".join(parser.parts)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def reference_forms() -> list[list[str]]:
+    """Return the reference's cells form by form (a cell starts with a tab; other lines continue it)."""
+    cells: list[list[str]] = []
+    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("\t"):
+            cells.append([line[1:]])
+        elif line.strip() and cells:
+            cells[-1].append(line)
+    forms: list[list[str]] = []
+    for parts in cells:
+        cell = squash("".join(parts))
+        if not cell:
+            continue
+        if cell.endswith("绩效目标申报表"):
+            forms.append([])
+        forms[-1].append(cell)
+    return forms
+
+
+def test_pages_exist(built_project: Path) -> None:
+    site = built_project / "site"
+    assert (site / "index.html").is_file()
+    assert (site / "2025" / "index.html").is_file()
+    assert (site / UNIT / "index.html").is_file()
+    for project in PROJECTS:
+        assert (site / UNIT / project / "index.html").is_file()
+        assert (site / UNIT / f"{project}.yml").read_bytes() == (ROOT / "content" / UNIT / f"{project}.yml").read_bytes()
+        assert (site / UNIT / f"{project}.json").is_file()
+    assert (site / "schema" / "project.schema.json").is_file()
+
+
+def test_every_figure_and_sentence_of_the_reference_is_published(built_project: Path) -> None:
+    site = built_project / "site"
+    pages = [site / UNIT / "index.html"] + [site / UNIT / p / "index.html" for p in PROJECTS]
+    forms = reference_forms()
+    assert len(forms) == 9
+    for cells, page in zip(forms, pages):
+        text = squash(page_text(page))
+        missing = [cell for cell in cells if cell not in text]
+        assert not missing, f"{page.relative_to(site)} lacks {missing}"
+
+
+def test_navigation_is_bounded_to_years_and_units(built_project: Path) -> None:
+    page = (built_project / "site" / UNIT / "index.html").read_text(encoding="utf-8")
+    start = page.index('<nav class="md-nav md-nav--primary"')
+    nav = page[start:page.index('<div class="md-content"', start)]
+    assert "中共攀枝花市仁和区委社会工作部" in html.unescape(nav)
+    for project in PROJECTS:
+        assert f"{project}/" not in nav, "project pages must not be in the navigation"
+
+
+def test_year_and_home_pages_list_totals(built_project: Path) -> None:
+    year = squash(page_text(built_project / "site" / "2025" / "index.html"))
+    assert "中共攀枝花市仁和区委社会工作部682.42682.42" in year
+    home = squash(page_text(built_project / "site" / "index.html"))
+    assert "2025年度" in home and "682.42" in home
+
+
+def test_unit_page_shows_project_shares_and_chart(built_project: Path) -> None:
+    page = (built_project / "site" / UNIT / "index.html").read_text(encoding="utf-8")
+    assert page.count('<svg class="chart"') == 2
+    text = squash(page_text(built_project / "site" / UNIT / "index.html"))
+    # 260 / 682.42 = 38.1 %, 468.95 / 682.42 = 68.7 %
+    assert "26038.1%" in text and "468.9568.7%" in text
+
+
+def test_failed_build_leaves_previous_site(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p")
+    args = dict(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"))
+    assert build_site(**args) == 0
+    index = project / "site" / "index.html"
+    before = index.read_bytes()
+    unit = project / "content" / UNIT / "unit.yml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("682.42, fiscal", "682.41, fiscal"), encoding="utf-8")
+    assert build_site(**args) == 1
+    assert index.read_bytes() == before
+    assert not list(project.glob(".site.tmp-*")), "temporary build folder left behind"
+
+
+def test_regeneration_rewrites_only_what_changed(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p")
+    content, config = str(project / "content"), str(project / "mkdocs.yml")
+    assert generate(content, config)[0] == 0
+    docs = project / "build" / "docs"
+    old = {p: p.stat().st_mtime_ns for p in docs.rglob("*") if p.is_file()}
+    past = 1_000_000_000  # set every mtime far in the past so a rewrite is unmistakable
+    for p in old:
+        os.utime(p, ns=(past, past))
+    assert generate(content, config)[0] == 0
+    assert all(p.stat().st_mtime_ns == past for p in old), "a no-change regeneration wrote files"
+
+    path = project / "content" / UNIT / f"{PROJECTS[2]}.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("持续深入开展", "持续深入地开展", 1), encoding="utf-8")
+    assert generate(content, config)[0] == 0
+    changed = sorted(p.relative_to(docs).as_posix() for p in old if p.stat().st_mtime_ns != past)
+    assert changed == [f"{UNIT}/{PROJECTS[2]}.{ext}" for ext in ("json", "md", "yml")]
