@@ -173,8 +173,7 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
     result = check_content(content, jobs=jobs)
     for problem in result.problems:
         print(problem.format())
-    forms = sum(1 for f in result.files if f.form is not None)
-    print(summary(result.problems, result.acknowledged, forms))
+    print(summary(result.problems, result.acknowledged, result.forms_checked))
     if result.errors or (strict and result.warnings):
         _say("build aborted: fix the errors above; site/ was not changed")
         return 1, None

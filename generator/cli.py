@@ -28,8 +28,7 @@ def _report(result, strict: bool, out=None) -> int:
         print(problem.format(), file=out)
         if github:
             print(problem.format_github(), file=out)
-    forms = sum(1 for f in result.files if f.form is not None)
-    print(summary(result.problems, result.acknowledged, forms), file=out)
+    print(summary(result.problems, result.acknowledged, result.forms_checked), file=out)
     if result.errors or (strict and result.warnings):
         return EXIT_PROBLEMS
     return EXIT_OK
@@ -41,7 +40,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not Path(args.content).is_dir():
         print(f"disclosure check: error: content folder not found: {args.content}", file=sys.stderr)
         return EXIT_USAGE
-    result = check_content(args.content, jobs=args.jobs)
+    result = check_content(args.content, jobs=args.jobs, keep_forms=False)
     return _report(result, args.strict)
 
 

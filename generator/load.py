@@ -162,14 +162,17 @@ def load_text(text: str, path: str = "<text>", doc: Document | None = None) -> D
                 Problem(path, line, col, "forbidden-character", f"不允许的字符 U+{ord(match.group()):04X}（控制、零宽或双向字符）")
             )
         return doc
-    # Few flow brackets (every real form): compose in C and convert the node tree in one pass. Many
-    # brackets may mean deep flow nesting, which the recursive composer should not see: use events.
-    if text.count("[") + text.count("{") <= 200:
+    # Plain files (every real form) are composed in C and converted in one pass. Anything that uses
+    # YAML's riskier features (anchors, aliases, tags, escapes, merge keys, complex keys) or could nest
+    # deeply enough to exhaust the C composer's stack goes through the event-based builder instead.
+    if len(text) <= 200_000 and text.count("[") + text.count("{") <= 200 and not _NEEDS_EVENTS.search(text):
         _compose(doc, text)
     else:
         _Builder(doc).build(text)
     return doc
 
+
+_NEEDS_EVENTS = re.compile(r"[&*!\\]|^%|<<|^[ \t]*\?|^ {100,}|(?:-[ \t]+){4,}", re.MULTILINE)
 
 _STANDARD_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
@@ -195,8 +198,18 @@ def _compose(doc: Document, text: str) -> None:
     if root is None or (isinstance(root, yaml.ScalarNode) and root.value == "" and root.tag in _STANDARD_TAGS):
         doc.problems.append(Problem(doc.path, 1, 1, "empty-file", "文件为空（没有任何字段）"))
         return
+    start = len(doc.problems)
     converter = _Converter(doc, text)
-    data = converter.convert(root, 0)
+    try:
+        data = converter.convert(root, 0)
+    except _Stop:
+        return
+    if converter.use_events:
+        # The node tree has no position for an alias (it is the anchored node), and the event builder stops
+        # at the depth limit: let it report these exactly, as for every other file.
+        del doc.problems[start:]
+        _Builder(doc).build(text)
+        return
     if not isinstance(root, yaml.MappingNode):
         mark = root.start_mark
         doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, "not-a-mapping", "文件顶层必须是“字段: 值”的映射，而不是列表或单个值"))
@@ -212,24 +225,32 @@ class _Converter:
         self.doc = doc
         self.text = text
         self.seen: set[int] = set()
+        #: An anchor, alias or too-deep nesting was found: the caller re-reads the file with the event builder.
+        self.use_events = False
 
     def fail(self, mark: Any, code: str, message: str) -> None:
         self.doc.problems.append(Problem(self.doc.path, mark.line + 1, mark.column + 1, code, message))
 
+    def check_chars(self, node: Any) -> None:
+        bad = _FORBIDDEN.search(node.value)
+        if bad:  # written as an escape in a "double-quoted" scalar; the raw text was clean
+            self.fail(node.start_mark, "forbidden-character", f"不允许的字符 U+{ord(bad.group()):04X}（控制、零宽或双向字符，以转义写出）")
+
     def convert(self, node: Any, depth: int, where: Any = None) -> Any:
         if id(node) in self.seen:
-            self.fail((where or node).start_mark, "yaml-anchor", "不允许使用别名（*）；请把内容直接写出")
+            self.use_events = True
             return None
         self.seen.add(id(node))
         first = self.text[node.start_mark.index : node.start_mark.index + 1]
         if first == "&":
-            self.fail(node.start_mark, "yaml-anchor", "不允许使用锚点（&）")
+            self.use_events = True
         if node.tag not in _STANDARD_TAGS or first == "!":
             self.fail(node.start_mark, "yaml-tag", f"不允许使用标签 {node.tag}")
         if depth > MAX_DEPTH:
-            self.fail(node.start_mark, "too-deep", f"嵌套超过 {MAX_DEPTH} 层")
+            self.use_events = True
             return None
         if isinstance(node, yaml.ScalarNode):
+            self.check_chars(node)
             return node.value
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, depth + 1) for item in node.value]
@@ -240,6 +261,7 @@ class _Converter:
                 self.fail(key_node.start_mark, "invalid-key", "键必须是非空的简单文本")
                 continue
             key = key_node.value
+            self.check_chars(key_node)
             if key == "<<" and not key_node.style:
                 self.fail(key_node.start_mark, "yaml-merge-key", "不允许使用合并键 <<；请把字段直接写出")
                 continue

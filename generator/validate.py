@@ -43,6 +43,15 @@ class FormFile:
     problems: list[Problem] = field(default_factory=list)
     #: Positions of shallow fields (enough for cross-form messages without keeping the document).
     marks: dict[tuple[Any, ...], Mark] = field(default_factory=dict)
+    #: What the cross-form rules need (set even when `form` is dropped to save inter-process traffic).
+    summary: "FormSummary | None" = None
+    #: Acknowledged warnings in the file: (scope path, code).
+    acks: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file loaded and matched the schema."""
+        return self.summary is not None
 
     def problem(self, path: tuple[Any, ...], code: str, message: str) -> Problem:
         """Return a problem at the closest known position of `path`."""
@@ -51,6 +60,46 @@ class FormFile:
             probe = probe[:-1]
         mark = self.marks.get(probe, Mark(1, 1))
         return Problem(self.path, mark.line, mark.col, code, message, field=dotted(path), at=tuple(path))
+
+
+@dataclass(frozen=True)
+class FormSummary:
+    """The few fields the cross-form rules read: cheap to send back from a worker process."""
+
+    id: str
+    unit_name: str
+    money_unit: str
+    name: str = ""
+    category: str = ""
+    funding: MoneyRow | None = None
+    budget: Any = None
+
+    @classmethod
+    def of(cls, form: Form) -> "FormSummary":
+        if isinstance(form, UnitForm):
+            return cls(form.id, form.unit_name, form.money_unit, budget=form.budget)
+        return cls(form.id, form.unit_name, form.money_unit, form.name, form.category, form.funding)
+
+
+_COLUMN_NAMES = ("total", "fiscal", "other", "carryover")
+_SHALLOW_PATHS = [(), ("id",), ("unit_name",), ("fiscal_year",), ("acknowledge",)] + [
+    ("budget", row, column) for row in ("total", "personnel", "operating", "public_funds", "other_operating", "specific")
+    for column in _COLUMN_NAMES
+]
+
+
+def _cross_form_paths(acks: list[tuple[tuple[Any, ...], str]]) -> list[tuple[Any, ...]]:
+    """Return the paths whose positions the cross-form rules and acknowledgements may report."""
+    return _SHALLOW_PATHS + [scope + ("acknowledge",) for scope, _ in acks]
+
+
+def _acks(form: Form) -> list[tuple[tuple[Any, ...], str]]:
+    found = [((), code) for code in form.acknowledge]
+    for index, ind in enumerate(form.indicators):
+        found += [(("indicators", index), code) for code in ind.acknowledge]
+    for index, src in enumerate(form.funding_sources):
+        found += [(("funding_sources", index), code) for code in src.acknowledge]
+    return found
 
 
 @dataclass
@@ -68,6 +117,11 @@ class CheckResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == WARNING]
+
+    @property
+    def forms_checked(self) -> int:
+        """How many files loaded and matched the schema."""
+        return sum(1 for f in self.files if f.ok)
 
     def units(self) -> list[FormFile]:
         return [f for f in self.files if f.kind == "unit" and f.form is not None]
@@ -115,11 +169,10 @@ def classify(path: FsPath, rel: tuple[str, ...]) -> FormFile | Problem:
 # --------------------------------------------------------------------------- one file
 
 
-def check_file(ff: FormFile) -> FormFile:
+def check_file(ff: FormFile, keep_form: bool = True) -> FormFile:
     """Load and validate one file: schema, money precision, arithmetic, indicators, identity."""
     doc = load_file(ff.path)
     ff.problems.extend(doc.problems)
-    ff.marks = {p: m for p, m in doc.values.items() if len(p) <= 3}
     if doc.data is None:
         return ff
     model = UnitForm if ff.kind == "unit" else ProjectForm
@@ -128,8 +181,12 @@ def check_file(ff: FormFile) -> FormFile:
     except ValidationError as exc:
         ff.problems.extend(_schema_problems(exc, doc, model))
         return ff
-    ff.form = form
     ff.problems.extend(_form_problems(form, doc, ff))
+    ff.summary = FormSummary.of(form)
+    ff.acks = _acks(form)
+    ff.marks = {path: doc.mark(path) for path in _cross_form_paths(ff.acks)}
+    if keep_form:
+        ff.form = form
     return ff
 
 
@@ -148,6 +205,8 @@ def _schema_problems(exc: ValidationError, doc: Document, model: type[BaseModel]
             yield doc.problem(loc, "missing-field", f"缺少必填字段“{loc[-1]}”（{label}）")
         elif kind in CODES:
             yield doc.problem(loc, kind, err["msg"])
+        elif kind == "string_too_short":
+            yield doc.problem(loc, "missing-field", "不能为空")
         elif kind in ("literal_error", "enum"):
             given = err.get("input")
             yield doc.problem(loc, "invalid-choice", f"“{given}”不是允许的取值；可选：{err['ctx']['expected']}")
@@ -304,8 +363,11 @@ def _indicator_problems(form: Form, doc: Document) -> Iterator[Problem]:
         if not ind.value.strip():
             yield doc.problem(here + ("value",), "empty-value", "指标值为空")
             continue
+        operator = has_operator(ind.value)
+        if not operator and "%" not in ind.value and "％" not in ind.value:
+            continue  # neither warning can apply: skip parsing (most values are text or plain numbers)
         parsed = ind.parsed
-        if parsed.kind == "text" and has_operator(ind.value):
+        if parsed.kind == "text" and operator:
             yield doc.problem(here + ("value",), "value-unparsed", f"指标值“{ind.value}”以比较符号开头，但无法解析出数值（应如 ≥90%）")
         if parsed.unit == "%" and max(parsed.number or 0, parsed.upper or 0) > 100:
             yield doc.problem(here + ("value",), "percent-over-100", f"指标值“{ind.value}”超过 100%")
@@ -335,21 +397,25 @@ def _text_problems(form: Form, doc: Document) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- all content
 
 
-def check_files(files: list[FormFile], jobs: int | None = None) -> list[FormFile]:
-    """Check files, in a process pool when there are many."""
+def _check_slim(ff: FormFile) -> FormFile:
+    return check_file(ff, keep_form=False)
+
+
+def check_files(files: list[FormFile], jobs: int | None = None, keep_forms: bool = True) -> list[FormFile]:
+    """Check files, in a process pool when there are many (forms stay in the workers unless needed)."""
     if jobs is None:
         jobs = os.cpu_count() or 1
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [check_file(f) for f in files]
+        return [check_file(f, keep_form=keep_forms) for f in files]
     chunk = max(16, len(files) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_file, files, chunksize=chunk))
+        return list(pool.map(check_file if keep_forms else _check_slim, files, chunksize=chunk))
 
 
-def check_content(content: str | os.PathLike[str], jobs: int | None = None) -> CheckResult:
+def check_content(content: str | os.PathLike[str], jobs: int | None = None, keep_forms: bool = True) -> CheckResult:
     """Check every form under `content/`, then the rules that span forms."""
     files, problems = discover(content)
-    files = check_files(files, jobs)
+    files = check_files(files, jobs, keep_forms)
     problems.extend(cross_form_problems(files))
     for ff in files:
         problems.extend(ff.problems)
@@ -367,15 +433,15 @@ def cross_form_problems(files: list[FormFile]) -> Iterator[Problem]:
     for ff in files:
         if ff.kind == "unit":
             unit_dirs.add((ff.year, ff.unit_id))
-            if ff.form is not None:
+            if ff.summary is not None:
                 units[(ff.year, ff.unit_id)] = ff
             continue
-        if ff.form is None:
+        if ff.summary is None:
             broken.add((ff.year, ff.unit_id))
             continue
-        key = (ff.year, ff.form.id)
+        key = (ff.year, ff.summary.id)
         if key in seen_ids:
-            yield ff.problem(("id",), "duplicate-id", f"项目编号“{ff.form.id}”在 {ff.year} 年度已被 {seen_ids[key].path} 使用")
+            yield ff.problem(("id",), "duplicate-id", f"项目编号“{ff.summary.id}”在 {ff.year} 年度已被 {seen_ids[key].path} 使用")
         else:
             seen_ids[key] = ff
         projects[(ff.year, ff.unit_id)].append(ff)
@@ -388,19 +454,19 @@ def cross_form_problems(files: list[FormFile]) -> Iterator[Problem]:
         unit_ff = units.get(where)
         if unit_ff is None:
             continue  # the unit form has its own errors; sums against it would only add noise
-        unit = unit_ff.form
+        unit = unit_ff.summary
         for ff in items:
-            if ff.form.unit_name != unit.unit_name:
-                yield ff.problem(("unit_name",), "unit-mismatch", f"预算单位“{ff.form.unit_name}”与单位整体表的“{unit.unit_name}”不一致")
+            if ff.summary.unit_name != unit.unit_name:
+                yield ff.problem(("unit_name",), "unit-mismatch", f"预算单位“{ff.summary.unit_name}”与单位整体表的“{unit.unit_name}”不一致")
         if where not in broken:
             yield from _category_sums(unit_ff, items)
 
 
 def _category_sums(unit_ff: FormFile, items: list[FormFile]) -> Iterator[Problem]:
-    unit = unit_ff.form
+    unit = unit_ff.summary
     by_category: dict[str, list[FormFile]] = defaultdict(list)
     for ff in items:
-        by_category[ff.form.category].append(ff)
+        by_category[ff.summary.category].append(ff)
     for category, budget_field in CATEGORY_FIELDS.items():
         row: MoneyRow = getattr(unit.budget, budget_field)
         forms = by_category.get(category, [])
@@ -414,12 +480,12 @@ def _category_sums(unit_ff: FormFile, items: list[FormFile]) -> Iterator[Problem
             continue
         for column, column_label in _COLUMNS:
             declared = getattr(row, column)
-            amounts = [(ff, getattr(ff.form.funding, column)) for ff in forms]
+            amounts = [(ff, getattr(ff.summary.funding, column)) for ff in forms]
             if declared is None and all(a is None for _, a in amounts):
                 continue
             added = sum((a for _, a in amounts if a is not None), Decimal(0))
             if (declared or Decimal(0)) != added:
-                listed = "、".join(f"{ff.form.name} {fmt(a)}" for ff, a in amounts[:12])
+                listed = "、".join(f"{ff.summary.name} {fmt(a)}" for ff, a in amounts[:12])
                 more = f" 等 {len(amounts)} 项" if len(amounts) > 12 else ""
                 yield unit_ff.problem(
                     ("budget", budget_field, column),
@@ -433,16 +499,8 @@ def apply_acknowledgements(files: list[FormFile], problems: list[Problem]) -> Ch
     acks: dict[str, list[tuple[tuple[Any, ...], str]]] = defaultdict(list)
     by_path = {ff.path: ff for ff in files}
     for ff in files:
-        if ff.form is None:
-            continue
-        for code in ff.form.acknowledge:
-            acks[ff.path].append(((), code))
-        for index, ind in enumerate(ff.form.indicators):
-            for code in ind.acknowledge:
-                acks[ff.path].append((("indicators", index), code))
-        for index, src in enumerate(ff.form.funding_sources):
-            for code in src.acknowledge:
-                acks[ff.path].append((("funding_sources", index), code))
+        if ff.acks:
+            acks[ff.path].extend(ff.acks)
     kept: list[Problem] = []
     used: set[tuple[str, tuple[Any, ...], str]] = set()
     acknowledged = 0

@@ -1,0 +1,69 @@
+"""Benchmark `disclosure check` and the site build on synthetic forms (not a test: prints a table).
+
+    python benchmarks/run.py --forms 1000,10000            # check only (fast)
+    python benchmarks/run.py --forms 1000 --build          # also render + MkDocs vs plain mkdocs build
+
+Figures are ratios and rates measured side by side in one run; wall-clock numbers vary with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import write_corpus  # noqa: E402
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def project(tmp: Path, forms: int) -> Path:
+    for name in ("mkdocs.yml", "overrides", "schema"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp / name)
+    write_corpus(tmp / "content", forms)
+    return tmp
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--forms", default="1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--build", action="store_true", help="also build the site and a plain mkdocs build of the same pages")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"{'forms':>7} | {'check s':>8} | {'forms/s':>8} | {'1 proc s':>8} | {'forms/s':>8}" + (" | build s | mkdocs s | ratio | KB/page" if args.build else ""))
+    for forms in [int(n) for n in args.forms.split(",")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = project(Path(tmp), forms)
+            disclosure = [sys.executable, "-m", "generator"]
+            check = timed(disclosure + ["check"], root)
+            single = timed(disclosure + ["check", "--jobs", "1"], root)
+            line = f"{forms:>7} | {check:>8.2f} | {forms / check:>8.0f} | {single:>8.2f} | {forms / single:>8.0f}"
+            if args.build:
+                build = timed(disclosure + ["build"], root)
+                # The peer: plain MkDocs on the very same generated Markdown (build/docs/ is left in place).
+                plain = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(root / "plain-site")], root)
+                pages = sum(1 for _ in (root / "site").rglob("index.html"))
+                size = sum(p.stat().st_size for p in (root / "site").rglob("*.html")) / max(pages, 1) / 1024
+                line += f" | {build:>7.1f} | {plain:>8.1f} | {build / plain:>5.2f} | {size:>7.1f}"
+            print(line, flush=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of the largest child process: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
