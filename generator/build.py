@@ -69,20 +69,23 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
     """Return every generated docs file (path relative to docs_dir -> bytes)."""
     from generator import render
 
+    from generator.progress import track
+
     if years is None:
         years = select_years(result, lambda p: Path(p).read_bytes(), only)
     out: dict[str, bytes] = {"index.md": render.render_home(years, settings).encode()}
+    units = [(year, unit) for year in years for unit in year.units]
     for year in years:
         out[f"{year.year}/index.md"] = render.render_year(year, settings).encode()
-        for unit in year.units:
-            base = f"{year.year}/{unit.id}"
-            out[f"{base}/index.md"] = render.render_unit(unit, settings).encode()
-            out[f"{base}/unit.yml"] = unit.source
-            out[f"{base}/unit.json"] = render.form_json(unit.form).encode()
-            for project in unit.projects:
-                out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
-                out[f"{base}/{project.id}.yml"] = project.source
-                out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
+    for year, unit in track(units, len(units), "生成页面（单位）"):
+        base = f"{year.year}/{unit.id}"
+        out[f"{base}/index.md"] = render.render_unit(unit, settings).encode()
+        out[f"{base}/unit.yml"] = unit.source
+        out[f"{base}/unit.json"] = render.form_json(unit.form).encode()
+        for project in unit.projects:
+            out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
+            out[f"{base}/{project.id}.yml"] = project.source
+            out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
     schema_dir = settings.root / SCHEMA_DIR
     for name in ("unit.schema.json", "project.schema.json"):
         if (schema_dir / name).is_file():

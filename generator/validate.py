@@ -405,11 +405,14 @@ def check_files(files: list[FormFile], jobs: int | None = None, keep_forms: bool
     """Check files, in a process pool when there are many (forms stay in the workers unless needed)."""
     if jobs is None:
         jobs = os.cpu_count() or 1
+    from generator.progress import track
+
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return [check_file(f, keep_form=keep_forms) for f in files]
+        return list(track((check_file(f, keep_form=keep_forms) for f in files), len(files), "检查表单"))
     chunk = max(16, len(files) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_file if keep_forms else _check_slim, files, chunksize=chunk))
+        results = pool.map(check_file if keep_forms else _check_slim, files, chunksize=chunk)
+        return list(track(results, len(files), "检查表单"))
 
 
 def check_content(content: str | os.PathLike[str], jobs: int | None = None, keep_forms: bool = True) -> CheckResult:
