@@ -82,7 +82,7 @@ class FormSummary:
 
 
 _COLUMN_NAMES = ("total", "fiscal", "other", "carryover")
-_SHALLOW_PATHS = [(), ("id",), ("unit_name",), ("fiscal_year",), ("acknowledge",)] + [
+_SHALLOW_PATHS = [(), ("id",), ("unit_name",), ("money_unit",), ("fiscal_year",), ("acknowledge",)] + [
     ("budget", row, column) for row in ("total", "personnel", "operating", "public_funds", "other_operating", "specific")
     for column in _COLUMN_NAMES
 ]
@@ -458,10 +458,14 @@ def cross_form_problems(files: list[FormFile]) -> Iterator[Problem]:
         if unit_ff is None:
             continue  # the unit form has its own errors; sums against it would only add noise
         unit = unit_ff.summary
+        mixed_units = False
         for ff in items:
             if ff.summary.unit_name != unit.unit_name:
                 yield ff.problem(("unit_name",), "unit-mismatch", f"预算单位“{ff.summary.unit_name}”与单位整体表的“{unit.unit_name}”不一致")
-        if where not in broken:
+            if ff.summary.money_unit != unit.money_unit:
+                mixed_units = True
+                yield ff.problem(("money_unit",), "unit-mismatch", f"金额单位“{ff.summary.money_unit}”与单位整体表的“{unit.money_unit}”不一致，无法核对合计")
+        if where not in broken and not mixed_units:
             yield from _category_sums(unit_ff, items)
 
 
