@@ -37,8 +37,8 @@ def stacked_bar(chart_id: str, title: str, slices: list[Slice], unit: str) -> Ma
     width, bar_h, row_h = 640, 28, 22
     height = bar_h + 16 + row_h * len(slices)
     parts = [
-        f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-t" '
-        f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'<svg class="chart-svg" id="{chart_id}" role="img" aria-labelledby="{chart_id}-t" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape_text(title)}</title>',
     ]
@@ -70,8 +70,8 @@ def bar_list(chart_id: str, title: str, slices: list[Slice], whole: Decimal, uni
     bar_space = width - label_w - 130
     top = max((s.amount for s in slices), default=Decimal(0))
     parts = [
-        f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-t" '
-        f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'<svg class="chart-svg" id="{chart_id}" role="img" aria-labelledby="{chart_id}-t" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape_text(title)}</title>',
     ]

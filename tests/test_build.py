@@ -121,7 +121,7 @@ def test_year_and_home_pages_list_totals(built_project: Path) -> None:
 
 def test_unit_page_shows_project_shares_and_chart(built_project: Path) -> None:
     page = (built_project / "site" / UNIT / "index.html").read_text(encoding="utf-8")
-    assert page.count('<svg class="chart"') == 2
+    assert page.count('<svg class="chart-svg"') == 2
     text = squash(page_text(built_project / "site" / UNIT / "index.html"))
     # 260 / 682.42 = 38.1 %, 468.95 / 682.42 = 68.7 %
     assert "26038.1%" in text and "468.9568.7%" in text
