@@ -85,6 +85,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(content=args.content, config=args.config, addr=args.dev_addr, only=args.only)
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    from generator.archive import archive
+
+    return archive(args.year, args.all, args.output, content=args.content, config=args.config, jobs=args.jobs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure",
@@ -119,6 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="address (default: 127.0.0.1:8000)")
     serve.add_argument("--only", default=None, metavar="YEAR[/UNIT]", help="preview only this year or unit (fast)")
     serve.set_defaults(func=cmd_serve)
+
+    archive = sub.add_parser("archive", help="pack a year as an offline, verifiable zip (离线归档)")
+    archive.add_argument("year", nargs="?", default=None, metavar="YEAR", help="fiscal year, e.g. 2025")
+    archive.add_argument("--all", action="store_true", help="one zip per year found in the content folder")
+    archive.add_argument("-o", "--output", default=None, metavar="FILE|DIR",
+                         help="zip file (YEAR) or folder (--all); default: dist/disclosure-YEAR.zip")
+    _add_content(archive)
+    archive.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
+    archive.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    archive.set_defaults(func=cmd_archive)
     return parser
 
 

@@ -269,7 +269,8 @@ def form_json(form: UnitForm | ProjectForm) -> str:
     data.update(form.model_dump(mode="json", exclude_defaults=False))
     for out, ind in zip(data["indicators"], form.indicators):
         out["parsed"] = ind.parsed.as_dict()
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    # Compact: json's C encoder (indent= forces the pure-Python one, ~10x slower on big sites).
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 # --------------------------------------------------------------------------- search dictionary

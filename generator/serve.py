@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from generator.build import _quiet_mkdocs, generate
+from generator.build import _quiet_mkdocs, generate, nav_overrides
 
 
 def preview_docs_dir(only: str) -> str:
@@ -27,7 +27,7 @@ def serve(content: str = "content", config: str = "mkdocs.yml", addr: str = "127
     _quiet_mkdocs()
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     print(f"serving on http://{addr}/ (Ctrl-C to stop)", file=sys.stderr)
-    mkdocs_serve(config_file=config, livereload=True, dev_addr=addr, nav=nav, **overrides)
+    mkdocs_serve(config_file=config, livereload=True, dev_addr=addr, **nav_overrides(nav), **overrides)
     return 0
 
 
