@@ -157,3 +157,22 @@ def test_regeneration_rewrites_only_what_changed(tmp_path: Path) -> None:
     assert generate(content, config)[0] == 0
     changed = sorted(p.relative_to(docs).as_posix() for p in old if p.stat().st_mtime_ns != past)
     assert changed == [f"{UNIT}/{PROJECTS[2]}.{ext}" for ext in ("json", "md", "yml")]
+
+
+def test_large_year_lists_units_on_the_year_page_only(tmp_path: Path) -> None:
+    """Past NAV_UNITS_LIMIT units the nav keeps only years, so page size does not grow with units."""
+    from benchmarks.synth import write_corpus
+    from generator.build import NAV_UNITS_LIMIT
+
+    project = make_project(tmp_path / "p")
+    shutil.rmtree(project / "content")
+    units = NAV_UNITS_LIMIT + 5
+    write_corpus(project / "content", units * 2, projects_per_unit=1)
+    args = dict(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"))
+    assert build_site(**args) == 0  # strict: no "page not in nav" warning either
+    site = project / "site"
+    year = (site / "2025" / "index.html").read_text(encoding="utf-8")
+    assert year.count("synthetic-unit-") >= units
+    page = (site / "2025" / "synthetic-unit-00001" / "index.html").read_text(encoding="utf-8")
+    start = page.index('<nav class="md-nav md-nav--primary"')
+    assert "合成数据" not in page[start:page.index('<div class="md-content"', start)]
