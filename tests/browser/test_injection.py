@@ -1,0 +1,159 @@
+"""Hostile text in every string field is published as text: nothing runs, nothing links out, no dialog opens."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import yaml
+
+from generator.build import build_site
+from tests.conftest import make_project
+
+pytestmark = pytest.mark.browser
+
+#: Each payload ends up in every text field of one project form (and the unit's, for the first).
+PAYLOADS = [
+    "<script>window.__pwned=1;alert(1)</script>",
+    '<img src=x onerror="window.__pwned=1;alert(1)">',
+    "[点我](javascript:window.__pwned=1)",
+    "<a href=\"javascript:window.__pwned=1\">链接</a>",
+    "{: onclick=\"window.__pwned=1\" } 属性",
+    "单元格 | 换行\n<svg onload=window.__pwned=1>",
+    "--8<-- \"mkdocs.yml\"",
+    "&copy; &lt;script&gt; {{ config.site_name }}",
+    "::error file=x,line=1::伪造 %0A 注释",
+    "</td></tr></table></div><iframe src=javascript:window.__pwned=1></iframe>",
+]
+
+
+def _quoted(text: str) -> str:
+    # JSON strings are valid YAML: an exact way to write any payload into a content file.
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _project(index: int, text: str, unit_name: str) -> str:
+    q = _quoted(text)
+    return f"""id: p{index}
+fiscal_year: 2025
+order: {index + 1}
+name: {_quoted(f"项目{index} " + text)}
+unit_name: {_quoted(unit_name)}
+category: 其他运转类
+department: {q}
+implementing_unit: {q}
+contact: {{name: {q}, phone: {q}}}
+source: {{title: {q}, published: {q}}}
+funding: {{total: 1, fiscal: 1, other: }}
+goal: {q}
+medium_term_goal: {q}
+indicators:
+  - level1: {q}
+    level2: {q}
+    name: {q}
+    value: {q}
+    medium_term_value: {q}
+    measure_unit: {q}
+    explanation: {q}
+    note: {q}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("hostile"))
+    shutil.rmtree(project / "content")
+    folder = project / "content" / "2025" / "hostile"
+    folder.mkdir(parents=True)
+    unit_name = "单位 " + PAYLOADS[0]
+    total = len(PAYLOADS)
+    q = _quoted(PAYLOADS[1])
+    (folder / "unit.yml").write_text(
+        f"""id: hostile
+fiscal_year: 2025
+unit_name: {_quoted(unit_name)}
+department: {q}
+budget:
+  total: {{total: {total}, fiscal: {total}, other: }}
+  personnel: {{total: 0, fiscal: 0, other: }}
+  public_funds: {{total: 0, fiscal: 0, other: }}
+  other_operating: {{total: {total}, fiscal: {total}, other: }}
+  specific: {{total: 0, fiscal: 0, other: }}
+tasks: {q}
+medium_term_tasks: {_quoted(PAYLOADS[4])}
+indicators:
+  - {{level1: {q}, level2: {q}, value: {q}, note: {q}}}
+""",
+        encoding="utf-8",
+    )
+    for index, payload in enumerate(PAYLOADS):
+        (folder / f"p{index}.yml").write_text(_project(index, payload, unit_name), encoding="utf-8")
+    status = build_site(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"))
+    assert status == 0, "the hostile content must build (it is valid content, only its text is hostile)"
+    return project / "site"
+
+
+_AUDIT = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('*')) {
+    for (const attr of el.attributes) {
+      if (attr.name.toLowerCase().startsWith('on')) bad.push(el.tagName + ' ' + attr.name);
+      if (/^\\s*javascript:/i.test(attr.value)) bad.push(el.tagName + ' ' + attr.name + '=' + attr.value);
+    }
+  }
+  for (const el of document.querySelectorAll('article script, article iframe, article img, article svg svg, article object, article embed')) {
+    bad.push('element ' + el.tagName);
+  }
+  return {bad, pwned: window.__pwned === 1};
+}"""
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def test_no_payload_runs_on_any_page(hostile_site: Path, serve_dir, open_page) -> None:
+    base = serve_dir(hostile_site)
+    pages = _pages(hostile_site)
+    assert len(pages) >= len(PAYLOADS) + 3
+    for rel in pages:
+        dialogs: list[str] = []
+        guarded = open_page(base + rel, setup=lambda page: page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+        result = guarded.page.evaluate(_AUDIT)
+        assert not dialogs, f"{rel}: a dialog opened: {dialogs}"
+        assert not result["pwned"], f"{rel}: content script ran"
+        assert not result["bad"], f"{rel}: content produced {result['bad']}"
+        assert not guarded.blocked, f"{rel}: requests to other hosts: {guarded.blocked}"
+        guarded.page.context.close()
+
+
+def test_payload_text_is_visible_literally(hostile_site: Path, serve_dir, open_page) -> None:
+    base = serve_dir(hostile_site)
+    guarded = open_page(base + "2025/hostile/p1/")
+    text = guarded.page.inner_text("article")
+    assert '<img src=x onerror="window.__pwned=1;alert(1)">' in text
+    guarded = open_page(base + "2025/hostile/p4/")
+    assert '{: onclick="window.__pwned=1" } 属性' in guarded.page.inner_text("article")
+    title = open_page(base + "2025/hostile/").page.title()
+    assert "<script>" in title, "the page title shows the unit name as text"
+
+
+@pytest.mark.parametrize("param", ["q", "h"])
+def test_search_parameters_do_not_inject(hostile_site: Path, serve_dir, open_page, param: str) -> None:
+    base = serve_dir(hostile_site)
+    payload = '<img src=x onerror="window.__pwned=1;alert(1)">'
+    dialogs: list[str] = []
+    guarded = open_page(
+        f"{base}2025/hostile/p1/?{param}={quote(payload)}",
+        setup=lambda page: page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())),
+    )
+    page = guarded.page
+    if param == "q":
+        page.wait_for_selector(".md-search-result__meta", timeout=10_000)
+    page.wait_for_timeout(300)
+    result = page.evaluate(_AUDIT)
+    assert not dialogs and not result["pwned"] and not result["bad"], (dialogs, result)
