@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -230,9 +231,12 @@ def build_site(content: str = "content", site_dir: str = "site", strict: bool = 
     if status:
         return status
     target = Path(site_dir).resolve()
+    # Leftovers of a build that was killed (SIGKILL cannot be cleaned up after): never served, remove.
+    for stale in list(target.parent.glob(f".{target.name}.tmp-*")) + list(target.parent.glob(f".{target.name}.old-*")):
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
     started = time.perf_counter()
+    previous = _terminate_as_exit()
     try:
         cfg = load_mkdocs_config(config, site_dir=str(tmp), strict=True, **nav_overrides(nav))
         from mkdocs.commands.build import build as mkdocs_build
@@ -247,9 +251,20 @@ def build_site(content: str = "content", site_dir: str = "site", strict: bool = 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     swap_in(tmp, target)
     _say(f"built {site_dir}/ with MkDocs in {time.perf_counter() - started:.1f}s")
     return 0
+
+
+def _terminate_as_exit():
+    """Turn SIGTERM into SystemExit while building, so the temporary folder is removed on the way out."""
+
+    def handler(signum, frame):  # noqa: ANN001 - signal handler signature
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, handler)
 
 
 def swap_in(new: Path, target: Path) -> None:

@@ -176,3 +176,35 @@ def test_large_year_lists_units_on_the_year_page_only(tmp_path: Path) -> None:
     page = (site / "2025" / "synthetic-unit-00001" / "index.html").read_text(encoding="utf-8")
     start = page.index('<nav class="md-nav md-nav--primary"')
     assert "合成数据" not in page[start:page.index('<div class="md-content"', start)]
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGKILL"])
+def test_killed_build_leaves_previous_site(tmp_path: Path, signame: str) -> None:
+    """A build interrupted half-way (signal during MkDocs) leaves the old site/ exactly as it was."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.synth import write_corpus
+
+    project = make_project(tmp_path / "p")
+    assert build_site(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml")) == 0
+    before = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    write_corpus(project / "content", 300, year=2024)  # enough pages that MkDocs runs for a few seconds
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=project,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(project.glob(".site.tmp-*")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    time.sleep(0.5)
+    proc.send_signal(getattr(signal, signame))
+    proc.wait(timeout=60)
+    after = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert after == before
+    if signame == "SIGTERM":
+        assert not list(project.glob(".site.tmp-*")), "SIGTERM must clean up the temporary folder"
+    # The next build removes whatever a SIGKILL left and succeeds.
+    assert build_site(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml")) == 0
+    assert not list(project.glob(".site.*"))
