@@ -13,7 +13,9 @@ For each year:
 
 Reproducibility: every timestamp comes from SOURCE_DATE_EPOCH, else the last commit, else 1980-01-01; the
 MkDocs output is byte-identical between builds except the sitemap files (lastmod = today and the gzip
-header's mtime), which are left out: without a site_url they list nothing useful offline anyway.
+header's mtime), which are left out (without a site_url they list nothing anyway), as is 404.html (only a
+web server shows it, and its asset links are absolute). jieba's tokenizer is process-global: it is reset
+before each build so that words loaded by an earlier build in the same process cannot change the index.
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ ABOUT_TITLE = "关于本归档"
 MANIFEST = "MANIFEST.sha256"
 README = "README.txt"
 #: MkDocs output left out of the archive: the sitemap carries the build date (lastmod, gzip mtime) and,
-#: without a site_url, no usable addresses.
-DROPPED = frozenset({"sitemap.xml", "sitemap.xml.gz"})
+#: without a site_url, no usable addresses; 404.html is only ever served by a web server and, built
+#: without a site_url, links its assets from "/" (broken under file://).
+DROPPED = frozenset({"sitemap.xml", "sitemap.xml.gz", "404.html"})
 #: 1980-01-01T00:00:00Z, the earliest time a zip entry can hold.
 ZIP_EPOCH = 315532800
 COMPRESSLEVEL = 9
@@ -84,7 +87,21 @@ class Provenance:
 
     @property
     def date_text(self) -> str:
-        return dt.datetime.fromtimestamp(self.timestamp, BEIJING).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
+        """The build date as the README states it, with where it comes from (never the packing time)."""
+        when = dt.datetime.fromtimestamp(self.timestamp, BEIJING).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
+        if self.origin == "commit":
+            return f"{when}，即源码最后一次提交的时间（不是打包时间）"
+        if self.origin == "SOURCE_DATE_EPOCH":
+            return f"{when}，取自环境变量 SOURCE_DATE_EPOCH（不是打包时间）"
+        return "未知（不是在 git 仓库中构建的；压缩包内的文件时间统一为 1980-01-01）"
+
+    @property
+    def revision_text(self) -> str:
+        if self.revision == "unknown":
+            return "未知（不是在 git 仓库中构建的）"
+        if self.revision.endswith("-dirty"):
+            return f"{self.revision}（-dirty：构建时内容或生成器有未提交的修改）"
+        return self.revision
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -144,8 +161,8 @@ title: {ABOUT_TITLE}
 | 项目 | 内容 |
 | --- | --- |
 | 预算年度 | {year} 年度 |
-| 构建日期 | {prov.date_text}（取自源码提交时间，不是打包时间） |
-| 源码版本 | `{prov.revision}` |
+| 构建日期 | {prov.date_text} |
+| 源码版本 | {prov.revision_text} |
 
 ## 归档内容
 
@@ -163,6 +180,7 @@ title: {ABOUT_TITLE}
 
 每一行都应显示“成功”（OK）。压缩包 `{zip_name}` 本身的 SHA-256 校验值发布在网站上
 （`{zip_name}.sha256`），可用 `sha256sum -c {zip_name}.sha256` 核对下载的文件。
+Windows 中可在 PowerShell 运行 `Get-FileHash -Algorithm SHA256 文件名`，与清单中的值逐一比对。
 """
 
 
@@ -175,17 +193,12 @@ def readme_text(year: str, prov: Provenance, zip_name: str) -> str:
 解压后双击 index.html 即可在浏览器中阅读和全文检索，无需联网，也不会访问任何网络地址。
 
 预算年度：{year} 年度
-构建日期：{prov.date_text}（取自源码提交时间，不是打包时间）
-源码版本：{prov.revision}
+构建日期：{prov.date_text}
+源码版本：{prov.revision_text}
 
 归档内容
 --------
-index.html              首页（“{ABOUT_TITLE}”页面与本文件内容相同）
-{year}/                    本年度的单位页和项目页，以及每张表的 YAML、JSON 数据
-data/content/{year}/       本年度全部表单的 YAML 源文件，与发布时的源文件逐字节相同
-data/schema/            表单格式（JSON Schema）
-MANIFEST.sha256         除它自身以外每个文件的 SHA-256 校验值
-
+{_listing(year)}
 如何校验
 --------
 在解压后的文件夹中运行：
@@ -194,7 +207,19 @@ MANIFEST.sha256         除它自身以外每个文件的 SHA-256 校验值
 
 每一行都应显示“成功”（OK）。压缩包 {zip_name} 本身的 SHA-256 校验值发布在网站上
 （{zip_name}.sha256），可用 sha256sum -c {zip_name}.sha256 核对下载的文件。
+Windows 中可在 PowerShell 运行 Get-FileHash -Algorithm SHA256 文件名，与清单中的值逐一比对。
 """
+
+
+def _listing(year: str) -> str:
+    rows = [
+        ("index.html", f"首页；“{ABOUT_TITLE}”页面与本文件内容相同"),
+        (f"{year}/", "本年度的单位页和项目页，以及每张表的 YAML、JSON 数据"),
+        (f"data/content/{year}/", "本年度全部表单的 YAML 源文件，与发布时的源文件逐字节相同"),
+        ("data/schema/", "表单格式（JSON Schema）"),
+        (MANIFEST, "除它自身以外每个文件的 SHA-256 校验值"),
+    ]
+    return "".join(f"{name.ljust(24)}{text}\n" for name, text in rows)
 
 
 def home_note(year: str) -> str:

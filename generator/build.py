@@ -157,7 +157,7 @@ def jieba_dict_path(cfg) -> str | None:
     return None
 
 
-def settings_from(cfg, content: str):
+def settings_from(cfg, content: str, only: str | None = None):
     from generator.provenance import last_changed
     from generator.render import Settings
 
@@ -174,7 +174,7 @@ def settings_from(cfg, content: str):
         site_name=cfg["site_name"],
         repository=repo.get("url") or None,
         branch=repo.get("branch") or "main",
-        dates=last_changed(content),
+        dates=last_changed(content, only),
         content_prefix=prefix,
     )
 
@@ -193,7 +193,8 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
              docs_dir: str | None = None) -> tuple[int, list | None]:
     """Check the content and write the Markdown; return (exit status, the site navigation)."""
     started = time.perf_counter()
-    result = check_content(content, jobs=jobs)
+    # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
+    result = check_content(content, jobs=jobs, only=only)
     for problem in result.problems:
         print(problem.format())
     print(summary(result.problems, result.acknowledged, result.forms_checked))
@@ -202,7 +203,7 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
         return 1, None
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
-    settings = settings_from(cfg, content)
+    settings = settings_from(cfg, content, only)
     from generator.render import jieba_words
 
     years = select_years(result, lambda p: Path(p).read_bytes(), only)

@@ -8,23 +8,24 @@ import subprocess
 from pathlib import Path
 
 
-def last_changed(content: str | os.PathLike[str]) -> dict[str, str]:
+def last_changed(content: str | os.PathLike[str], only: str | None = None) -> dict[str, str]:
     """Return {path relative to content/: "YYYY-MM-DD"} of each file's last commit.
 
     Files with uncommitted changes, or outside a git checkout, get their modification date instead.
     """
     root = Path(content)
+    scope = only.strip("/") if only else "."
     dates: dict[str, str] = {}
     try:
         log = subprocess.run(
-            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", "."],
+            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", scope],
             capture_output=True, text=True, check=True, timeout=120,
         ).stdout
         dirty = subprocess.run(
-            ["git", "-C", str(root), "diff", "--name-only", "--relative", "HEAD", "--", "."],
+            ["git", "-C", str(root), "diff", "--name-only", "--relative", "HEAD", "--", scope],
             capture_output=True, text=True, timeout=60,
         ).stdout + subprocess.run(
-            ["git", "-C", str(root), "ls-files", "--others", "--exclude-standard", "--", "."],
+            ["git", "-C", str(root), "ls-files", "--others", "--exclude-standard", "--", scope],
             capture_output=True, text=True, timeout=60,
         ).stdout
     except (OSError, subprocess.SubprocessError):
@@ -36,7 +37,7 @@ def last_changed(content: str | os.PathLike[str]) -> dict[str, str]:
         elif line and line not in dates:
             dates[line] = current
     changed = set(dirty.splitlines())
-    for path in root.rglob("*.yml"):
+    for path in (root / scope).rglob("*.yml"):
         rel = path.relative_to(root).as_posix()
         if rel in changed or rel not in dates:
             stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path as FsPath
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Union
 
 from pydantic import BaseModel, ValidationError
@@ -133,12 +134,12 @@ class CheckResult:
 # --------------------------------------------------------------------------- discovery
 
 
-def discover(content: str | os.PathLike[str]) -> tuple[list[FormFile], list[Problem]]:
-    """Find the form files under `content/<year>/<unit-id>/` and report files that do not fit."""
+def discover(content: str | os.PathLike[str], below: FsPath | None = None) -> tuple[list[FormFile], list[Problem]]:
+    """Find the form files under `content/<year>/<unit-id>/` (or a subfolder) and report files that do not fit."""
     root = FsPath(content)
     files: list[FormFile] = []
     problems: list[Problem] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(root / below if below else root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel = FsPath(dirpath).relative_to(root).parts
         for name in sorted(filenames):
@@ -415,9 +416,15 @@ def check_files(files: list[FormFile], jobs: int | None = None, keep_forms: bool
         return list(track(results, len(files), "检查表单"))
 
 
-def check_content(content: str | os.PathLike[str], jobs: int | None = None, keep_forms: bool = True) -> CheckResult:
-    """Check every form under `content/`, then the rules that span forms."""
-    files, problems = discover(content)
+def check_content(content: str | os.PathLike[str], jobs: int | None = None, keep_forms: bool = True,
+                  only: str | None = None) -> CheckResult:
+    """Check every form under `content/` (or only `YEAR` / `YEAR/UNIT`), then the rules that span forms."""
+    if only:
+        year, _, unit = only.strip("/").partition("/")
+        files, problems = discover(content, Path(year, unit) if unit else Path(year))
+        files = [f for f in files if f.year == year and (not unit or f.unit_id == unit)]
+    else:
+        files, problems = discover(content)
     files = check_files(files, jobs, keep_forms)
     problems.extend(cross_form_problems(files))
     for ff in files:

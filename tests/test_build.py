@@ -208,3 +208,18 @@ def test_killed_build_leaves_previous_site(tmp_path: Path, signame: str) -> None
     # The next build removes whatever a SIGKILL left and succeeds.
     assert build_site(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml")) == 0
     assert not list(project.glob(".site.*"))
+
+
+def test_partial_preview_checks_and_renders_only_that_unit(tmp_path: Path) -> None:
+    """`serve --only YEAR/UNIT` generates one unit: other units are neither checked nor rendered."""
+    project = make_project(tmp_path / "p")
+    broken = project / "content" / "2024" / "other-unit"
+    broken.mkdir(parents=True)
+    (broken / "unit.yml").write_text("id: other-unit\nfiscal_year: [\n", encoding="utf-8")
+    content, config = str(project / "content"), str(project / "mkdocs.yml")
+    assert generate(content, config)[0] == 1  # the full site refuses the broken unit
+    status, nav = generate(content, config, only=UNIT, docs_dir="build/preview/docs")
+    assert status == 0
+    docs = project / "build" / "preview" / "docs"
+    pages = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+    assert pages == sorted(["index.md", "2025/index.md", f"{UNIT}/index.md"] + [f"{UNIT}/{p}.md" for p in PROJECTS])
