@@ -1,0 +1,152 @@
+"""The offline archive (`disclosure archive 2025`) opened from file:// in headless Chromium.
+
+The zip is built from a temporary copy of the project and unpacked; every page is opened through
+`open_page(..., archive=True)`, which aborts and records any request that is not file:// (the search
+worker included: routing is per browser context). Each test asserts that nothing was requested.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+try:  # tests/ is on sys.path under pytest's default import mode
+    from conftest import make_project
+except ImportError:  # pragma: no cover
+    from tests.conftest import make_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+UNIT = "2025/renhe-shehui-gongzuobu"
+PROJECTS = [
+    "cun-shequ-ganbu-jixiao",
+    "zonghe-fuwu-zhongxin-shegong",
+    "chengxiang-jiceng-zhili",
+    "liangxin-gongwei-dangjian",
+    "shequ-gongzuozhe-xinchou",
+    "cun-ganbu-huachengbao",
+    "zhiyuan-fuwu-shegong-duiwu",
+    "cun-shequ-huanjie",
+]
+# Material 9.8's search UI: the meta line ends in "结果" once the worker has answered the current query.
+RESULTS_READY = """query => {
+  const input = document.querySelector("input.md-search__input");
+  const meta = document.querySelector(".md-search-result__meta");
+  if (!input || input.value !== query || !meta || !meta.textContent.includes("结果")) return false;
+  return meta.textContent.includes("没有找到")
+      || document.querySelector(".md-search-result__item") !== null;
+}"""
+RESULT_LINKS = ".md-search-result__list > li.md-search-result__item > a.md-search-result__link:first-child"
+ARTICLE_LINKS = "els => els.map(a => ({text: a.textContent.trim(), href: a.href}))"
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory, chromium_browser) -> Path:
+    """Build the 2025 archive in a throwaway project (fresh process) and unpack it."""
+    project = make_project(tmp_path_factory.mktemp("archive-browser") / "project")
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "archive", "2025"],
+        cwd=project, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    target = tmp_path_factory.mktemp("archive-unzipped")
+    with zipfile.ZipFile(project / "dist" / "disclosure-2025.zip") as zf:
+        zf.extractall(target)
+    return target
+
+
+def _path(url: str) -> str:
+    return unquote(urlsplit(url).path)
+
+
+def _assert_clean(guarded) -> None:
+    assert guarded.blocked == [], f"non-file requests: {guarded.blocked}"
+    assert all(url.startswith(("file://", "data:", "blob:", "about:")) for url in guarded.requested), guarded.requested
+    assert guarded.errors == [], f"page errors: {guarded.errors}"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("换届", "cun-shequ-huanjie"), ("花城保", "cun-ganbu-huachengbao")],
+)
+def test_typed_chinese_search_from_file(open_page, archive_dir, query, expected):
+    """Double-clicked index.html: type into Material's search box, the right project comes first."""
+    guarded = open_page((archive_dir / "index.html").as_uri(), archive=True)
+    page = guarded.page
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)  # like an IME commit; Material reacts to the next key event
+    box.press("End")
+    page.wait_for_function(RESULTS_READY, arg=query, timeout=20_000, polling=50)
+    results = [_path(href) for href in page.eval_on_selector_all(RESULT_LINKS, "els => els.map(a => a.href)")]
+    assert results, f"no result for {query!r}"
+    assert results[0] == _path((archive_dir / UNIT / f"{expected}.html").as_uri()), results
+    # The result opens the page from the archive.
+    page.locator(RESULT_LINKS).first.click()
+    page.wait_for_load_state("load")
+    assert _path(page.url) == _path((archive_dir / UNIT / f"{expected}.html").as_uri())
+    assert page.locator("article .form-table").count() > 0
+    # The worker really ran through the vendored shim and the inlined index, from file://.
+    assert any(url.endswith("/assets/javascripts/vendor/iframe-worker/shim.js") for url in guarded.requested)
+    assert any(url.endswith("/search/search_index.js") for url in guarded.requested)
+    _assert_clean(guarded)
+
+
+def test_unit_page_links_to_every_project_and_back(open_page, archive_dir):
+    unit_page = archive_dir / UNIT / "index.html"
+    guarded = open_page(archive_dir.joinpath("index.html").as_uri(), archive=True)
+    page = guarded.page
+    # Home -> year -> unit by clicking the content links, as a reader would.
+    page.locator("article a", has_text="2025 年度").first.click()
+    page.wait_for_load_state("load")
+    assert _path(page.url) == _path((archive_dir / "2025" / "index.html").as_uri())
+    page.locator("article a", has_text="中共攀枝花市仁和区委社会工作部").first.click()
+    page.wait_for_load_state("load")
+    assert _path(page.url) == _path(unit_page.as_uri())
+
+    links = page.eval_on_selector_all("article a", ARTICLE_LINKS)
+    project_links = {
+        Path(_path(link["href"])).stem: link["text"]
+        for link in links
+        if _path(link["href"]).endswith(".html") and Path(_path(link["href"])).stem in PROJECTS
+    }
+    assert sorted(project_links) == sorted(PROJECTS)
+    for project, text in project_links.items():
+        page.locator("article a", has_text=text).first.click()
+        page.wait_for_load_state("load")
+        assert _path(page.url) == _path((archive_dir / UNIT / f"{project}.html").as_uri())
+        assert page.locator("article .form-table").count() > 0, project
+        # The data downloads next to the form exist in the archive.
+        for href in page.eval_on_selector_all("article .downloads a", "els => els.map(a => a.href)"):
+            assert Path(_path(href)).is_file(), href
+        # Back to the unit page through the breadcrumb link...
+        page.locator(".breadcrumb a", has_text="中共攀枝花市仁和区委社会工作部").click()
+        page.wait_for_load_state("load")
+        assert _path(page.url) == _path(unit_page.as_uri())
+        # ...and with the browser's back and forward buttons.
+        page.go_back()
+        assert _path(page.url) == _path((archive_dir / UNIT / f"{project}.html").as_uri())
+        page.go_back()
+        assert _path(page.url) == _path(unit_page.as_uri())
+    _assert_clean(guarded)
+
+
+def test_about_page_is_one_click_from_home(open_page, archive_dir):
+    guarded = open_page((archive_dir / "index.html").as_uri(), archive=True)
+    page = guarded.page
+    page.locator("article a", has_text="关于本归档").first.click()
+    page.wait_for_load_state("load")
+    assert _path(page.url) == _path((archive_dir / "about-archive.html").as_uri())
+    text = page.inner_text("article")
+    assert "2025 年度" in text and "sha256sum -c MANIFEST.sha256" in text
+    # Also in the navigation, so it can be reached from any page.
+    nav = page.eval_on_selector_all("nav.md-nav--primary a.md-nav__link", "els => els.map(a => a.href)")
+    assert _path((archive_dir / "about-archive.html").as_uri()) in {_path(h) for h in nav}
+    _assert_clean(guarded)
