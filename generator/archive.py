@@ -2,8 +2,8 @@
 
 For each year:
 
-1. `generate(only=<year>)` checks all content (errors abort; an existing zip is left as it was) and renders
-   that year's pages into a private work folder under build/archive/ (never site/ or build/docs/);
+1. `generate(only=<year>)` checks that year's forms (errors abort; an existing zip is left as it was) and
+   renders its pages into a private work folder under build/archive/ (never site/ or build/docs/);
 2. an "about this archive" page is added and linked from the home page and the nav;
 3. MkDocs builds it with Material's `offline` plugin (`use_directory_urls: false`, search index inlined as a
    script, the vendored iframe-worker shim instead of unpkg, no site_url), `strict=True`;
@@ -55,13 +55,13 @@ FILE_MODE = 0o100644
 DIR_MODE = 0o040755
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 YEAR_DIR = re.compile(r"^[0-9]{4}$")
-#: Elements that make the browser load something: any absolute (http:, https:, //) address in them means
-#: the archive would make a request when opened.
-REMOTE_LOAD = re.compile(
-    r"""<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
-    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//""",
-    re.I,
-)
+#: Elements that make the browser load something: an absolute (http:, https:, //) address in them means
+#: the archive would make a request when opened. (Plain <a href> links to the web are fine: not loaded.)
+REMOTE_SRC = re.compile(r"""<(?:script|img|iframe|source|video|audio|embed|object)\b[^>]*\b(?:src|data)\s*=\s*["']?(?:https?:)?//""", re.I)
+LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
+REMOTE_HREF = re.compile(r"""\bhref\s*=\s*["']?(?:https?:)?//""", re.I)
+#: <link rel> values that make the browser fetch the target.
+LOADING_RELS = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\b(?:stylesheet|preload|modulepreload|prefetch|preconnect|dns-prefetch|icon|manifest)\b""", re.I)
 
 
 class ArchiveError(Exception):
@@ -389,9 +389,10 @@ def _check_offline(site: Path) -> None:
         raise ArchiveError("the offline plugin did not write search/search_index.js")
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
-        match = REMOTE_LOAD.search(text)
-        if match:
-            raise ArchiveError(f"{page.relative_to(site).as_posix()} would load a remote resource: {match.group(0)}")
+        remote = [m.group(0) for m in REMOTE_SRC.finditer(text)]
+        remote += [tag for tag in LINK_TAG.findall(text) if REMOTE_HREF.search(tag) and LOADING_RELS.search(tag)]
+        if remote:
+            raise ArchiveError(f"{page.relative_to(site).as_posix()} would load a remote resource: {remote[0]}")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -452,7 +453,7 @@ def build_archive(year: str, output: Path, content: Path, config: Path, jobs: in
         if status:
             _say(f"archive aborted: {output} was not changed")
             return 1
-        if not any(isinstance(item, dict) and f"{year} 年度" in item for item in nav or []):
+        if not (docs / year / "index.md").is_file():
             _say(f"disclosure archive: error: no forms published for {year}")
             return 1
 
@@ -533,8 +534,10 @@ def archive(year: str | None, all_years: bool, output: str | None, content: str 
         if output and (target.is_dir() or output.endswith(("/", os.sep))):
             target = target / f"disclosure-{year}.zip"
         targets = [(year, target)]
+    failed = []
     for each, target in targets:
-        status = build_archive(each, target.resolve(), content_path.resolve(), config_path.resolve(), jobs=jobs)
-        if status:
-            return status
-    return 0
+        if build_archive(each, target.resolve(), content_path.resolve(), config_path.resolve(), jobs=jobs):
+            failed.append(each)
+    if failed and len(targets) > 1:
+        _say(f"disclosure archive: failed for {', '.join(failed)}; the other years were written")
+    return 1 if failed else 0

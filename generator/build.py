@@ -22,6 +22,8 @@ from generator.problems import summary
 from generator.validate import CheckResult, check_content
 
 SCHEMA_DIR = "schema"
+#: Where `disclosure archive` writes disclosure-<year>.zip; a full build publishes them next to the year pages.
+ARCHIVE_DIR = "dist"
 
 
 @dataclass
@@ -97,6 +99,10 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
     units = [(year, unit) for year in years for unit in year.units]
     for year in years:
         out[f"{year.year}/index.md"] = render.render_year(year, settings).encode()
+        if year.year in settings.archives:
+            name = f"disclosure-{year.year}.zip"
+            out[f"{year.year}/{name}"] = (settings.root / ARCHIVE_DIR / name).read_bytes()
+            out[f"{year.year}/{name}.sha256"] = f"{settings.archives[year.year]}  {name}\n".encode()
     for year, unit in track(units, len(units), "生成页面（单位）"):
         base = f"{year.year}/{unit.id}"
         out[f"{base}/index.md"] = render.render_unit(unit, settings).encode()
@@ -176,7 +182,20 @@ def settings_from(cfg, content: str, only: str | None = None):
         branch=repo.get("branch") or "main",
         dates=last_changed(content, only),
         content_prefix=prefix,
+        archives=published_archives(root, only),
     )
+
+
+def published_archives(root: Path, only: str | None) -> dict[int, str]:
+    """Year -> SHA-256 of dist/disclosure-<year>.zip (made by `disclosure archive`); none in partial builds."""
+    import hashlib
+
+    if only:
+        return {}
+    return {
+        int(path.name[11:15]): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((root / ARCHIVE_DIR).glob("disclosure-[0-9][0-9][0-9][0-9].zip"))
+    }
 
 
 @contextmanager

@@ -91,6 +91,37 @@ def cmd_archive(args: argparse.Namespace) -> int:
     return archive(args.year, args.all, args.output, content=args.content, config=args.config, jobs=args.jobs)
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.diff import run
+
+    return run(args.base, args.head, content=args.content, fmt=args.format)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from generator.scaffold import run
+
+    return run(args.kind, content=args.content, year=args.year, unit=args.unit, id=args.id, name=args.name,
+               category=args.category, total=args.total, fiscal=args.fiscal, other=args.other)
+
+
+def cmd_export_xlsx(args: argparse.Namespace) -> int:
+    from generator.excel import export_xlsx
+
+    return export_xlsx(content=args.content, output=args.output)
+
+
+def cmd_export_data(args: argparse.Namespace) -> int:
+    from generator.excel import export_data
+
+    return export_data(content=args.content, output=args.output)
+
+
+def cmd_import_xlsx(args: argparse.Namespace) -> int:
+    from generator.excel_import import import_xlsx
+
+    return import_xlsx(args.files, content=args.content, force=args.force, dry_run=args.dry_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure",
@@ -135,6 +166,44 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
     archive.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     archive.set_defaults(func=cmd_archive)
+
+    diff = sub.add_parser("diff", help="what changed in the forms between two git revisions (表单变化)")
+    diff.add_argument("base", nargs="?", default=None, metavar="BASE",
+                      help="old revision (default: merge base of HEAD with main, else origin/main, else HEAD^1)")
+    diff.add_argument("head", nargs="?", default=None, metavar="HEAD", help="new revision (default: the working tree)")
+    diff.add_argument("--format", choices=("text", "markdown"), default="text",
+                      help="text for a terminal (default), markdown for pull-request comments and job summaries")
+    _add_content(diff)
+    diff.set_defaults(func=cmd_diff)
+
+    new = sub.add_parser("new", help="write a new unit or project form to fill in (新建表单)")
+    new.add_argument("kind", choices=("unit", "project"), help="unit: 整体表 unit.yml; project: 项目表")
+    new.add_argument("--year", default=None, help="fiscal year, e.g. 2025")
+    new.add_argument("--unit", default=None, metavar="UNIT-ID", help="project: the unit folder, e.g. renhe-shehui-gongzuobu")
+    new.add_argument("--id", default=None, metavar="ID", help="project id (file name) or unit id (folder name)")
+    new.add_argument("--name", default=None, help="project name (项目名称) or unit name (预算单位)")
+    new.add_argument("--category", default=None, metavar="类别", help="project: 人员类 / 公用经费 / 其他运转类 / 特定目标类")
+    new.add_argument("--total", default=None, metavar="AMOUNT", help="project: 年度资金总额, e.g. 10")
+    new.add_argument("--fiscal", default=None, metavar="AMOUNT", help="project: 财政拨款 (default: total - other)")
+    new.add_argument("--other", default=None, metavar="AMOUNT", help="project: 其他资金 (default: blank)")
+    _add_content(new)
+    new.set_defaults(func=cmd_new)
+    export_xlsx = sub.add_parser("export-xlsx", help="write a workbook per form, laid out like the printed form (导出 Excel)")
+    _add_content(export_xlsx)
+    export_xlsx.add_argument("-o", "--output", default="build/xlsx", metavar="DIR", help="output folder (default: build/xlsx)")
+    export_xlsx.set_defaults(func=cmd_export_xlsx)
+
+    export_data = sub.add_parser("export-data", help="per-year data as xlsx, CSV, JSON and SQLite (导出数据)")
+    _add_content(export_data)
+    export_data.add_argument("-o", "--output", default="build/data", metavar="DIR", help="output folder (default: build/data)")
+    export_data.set_defaults(func=cmd_export_data)
+
+    import_xlsx = sub.add_parser("import-xlsx", help="turn exported workbooks back into YAML forms (导入 Excel)")
+    import_xlsx.add_argument("files", nargs="+", metavar="FILE", help="workbooks exported by export-xlsx or export-data")
+    _add_content(import_xlsx)
+    import_xlsx.add_argument("--force", action="store_true", help="overwrite existing files that differ")
+    import_xlsx.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
+    import_xlsx.set_defaults(func=cmd_import_xlsx)
     return parser
 
 

@@ -223,3 +223,23 @@ def test_partial_preview_checks_and_renders_only_that_unit(tmp_path: Path) -> No
     docs = project / "build" / "preview" / "docs"
     pages = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
     assert pages == sorted(["index.md", "2025/index.md", f"{UNIT}/index.md"] + [f"{UNIT}/{p}.md" for p in PROJECTS])
+
+
+def test_full_build_publishes_year_archives_with_checksums(tmp_path: Path) -> None:
+    """A zip made by `disclosure archive` in dist/ is published next to its year page with its SHA-256."""
+    import hashlib
+    import subprocess
+
+    project = make_project(tmp_path / "p")
+    (project / "dist").mkdir()
+    data = b"PK\x05\x06" + bytes(18)  # an empty zip is enough: the build copies bytes, it does not open them
+    (project / "dist" / "disclosure-2025.zip").write_bytes(data)
+    assert build_site(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml")) == 0
+    year = project / "site" / "2025"
+    assert (year / "disclosure-2025.zip").read_bytes() == data
+    digest = hashlib.sha256(data).hexdigest()
+    assert (year / "disclosure-2025.zip.sha256").read_text() == f"{digest}  disclosure-2025.zip\n"
+    page = (year / "index.html").read_text(encoding="utf-8")
+    assert 'href="disclosure-2025.zip"' in page and digest in page
+    check = subprocess.run(["sha256sum", "-c", "disclosure-2025.zip.sha256"], cwd=year, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
