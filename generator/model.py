@@ -324,10 +324,41 @@ class ProjectForm(_Form):
         return FORM_TITLES[self.category]
 
 
+#: Chinese descriptions of the nested types (the class docstrings are for developers).
+_TYPE_DESCRIPTIONS = {
+    "MoneyRow": "金额行：合计 = 财政资金 + 其他资金（+ 上年结转）",
+    "FundingSource": "资金来源明细（如一般公共预算、政府性基金、上年结转）",
+    "Source": "原始公开文件",
+    "Contact": "项目负责人及电话",
+    "Period": "项目期（实施周期）",
+    "UnitIndicator": "整体表的一条绩效指标：一级指标 → 二级指标 → 指标值",
+    "ProjectIndicator": "项目表的一条绩效指标：一级 / 二级 / 三级指标 → 指标值",
+    "UnitBudget": "预算资金：年度资金总额及按类别的分项",
+}
+
+
+def _chinese_titles(node: Any) -> None:
+    """Use each property's Chinese label as its title (editors see titles on hover)."""
+    if isinstance(node, dict):
+        for prop in (node.get("properties") or {}).values():
+            if isinstance(prop, dict) and prop.get("description"):
+                prop["title"] = prop["description"].split("（")[0].split("：")[0]
+        for value in node.values():
+            _chinese_titles(value)
+    elif isinstance(node, list):
+        for value in node:
+            _chinese_titles(value)
+
+
 def json_schema(model: type[_Form]) -> dict[str, Any]:
-    """Return the published JSON Schema of a form (Draft 2020-12)."""
+    """Return the published JSON Schema of a form (Draft 2020-12), with Chinese titles and descriptions."""
     schema = model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["properties"].pop("kind", None)
-    schema["title"] = model.__doc__.strip().splitlines()[0].rstrip(".")
+    for name, definition in (schema.get("$defs") or {}).items():
+        if name in _TYPE_DESCRIPTIONS:
+            definition["title"] = definition["description"] = _TYPE_DESCRIPTIONS[name]
+    _chinese_titles(schema)
+    title = UNIT_FORM_TITLE if model.kind == "unit" else "项目支出绩效目标申报表"
+    schema["title"] = schema["description"] = title
     return schema
