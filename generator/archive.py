@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from generator.fileio import write_text_atomic
+from generator.fileio import write_bytes_atomic, write_text_atomic
 
 #: The vendored iframe-worker shim (overrides/, copied into the site with the theme assets). Its path
 #: contains "iframe-worker", so the offline plugin does not add https://unpkg.com/iframe-worker/shim.
@@ -277,21 +277,7 @@ def zip_bytes(files: dict[str, bytes], timestamp: int) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename (always rewrites)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_bytes_atomic(path, data, always=True, durable=True)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -11,6 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 REFERENCE = ROOT.parent / "shared" / "reference" / "2025-renhe-shehui-gongzuobu.txt"
 SEED_UNIT = CONTENT / "2025" / "renhe-shehui-gongzuobu"
+#: The seed's project ids in the order the reference prints them (their `order` field).
+SEED_PROJECTS = [
+    "cun-shequ-ganbu-jixiao",
+    "zonghe-fuwu-zhongxin-shegong",
+    "chengxiang-jiceng-zhili",
+    "liangxin-gongwei-dangjian",
+    "shequ-gongzuozhe-xinchou",
+    "cun-ganbu-huachengbao",
+    "zhiyuan-fuwu-shegong-duiwu",
+    "cun-shequ-huanjie",
+]
 
 
 @pytest.fixture

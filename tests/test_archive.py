@@ -18,25 +18,13 @@ import pytest
 
 from generator.archive import ZIP_EPOCH, manifest, offline_overrides, zip_bytes
 
-try:  # tests/ is on sys.path under pytest's default import mode; the package path needs the repo root
-    from conftest import ROOT, make_project
-except ImportError:  # pragma: no cover
-    from tests.conftest import ROOT, make_project
+from tests.conftest import SEED_PROJECTS, ROOT, make_project
 
 pytestmark = pytest.mark.slow
 
 YEAR = "2025"
 UNIT = "2025/renhe-shehui-gongzuobu"
-PROJECTS = [
-    "cun-shequ-ganbu-jixiao",
-    "zonghe-fuwu-zhongxin-shegong",
-    "chengxiang-jiceng-zhili",
-    "liangxin-gongwei-dangjian",
-    "shequ-gongzuozhe-xinchou",
-    "cun-ganbu-huachengbao",
-    "zhiyuan-fuwu-shegong-duiwu",
-    "cun-shequ-huanjie",
-]
+PROJECTS = SEED_PROJECTS
 ZIP_NAME = f"disclosure-{YEAR}.zip"
 #: The commit every test project is created with: same tree, identity and dates -> same commit id.
 COMMIT_DATE = "2025-03-01T12:00:00+08:00"

@@ -12,21 +12,12 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site, generate
-from tests.conftest import ROOT, make_project
+from tests.conftest import ROOT, SEED_PROJECTS, make_project
 
 pytestmark = pytest.mark.slow
 
 UNIT = "2025/renhe-shehui-gongzuobu"
-PROJECTS = [  # in the reference's order
-    "cun-shequ-ganbu-jixiao",
-    "zonghe-fuwu-zhongxin-shegong",
-    "chengxiang-jiceng-zhili",
-    "liangxin-gongwei-dangjian",
-    "shequ-gongzuozhe-xinchou",
-    "cun-ganbu-huachengbao",
-    "zhiyuan-fuwu-shegong-duiwu",
-    "cun-shequ-huanjie",
-]
+PROJECTS = SEED_PROJECTS
 REFERENCE = ROOT / "tests" / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
 
 

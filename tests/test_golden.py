@@ -6,7 +6,6 @@ Regenerate after an intended change with:  UPDATE_GOLDEN=1 pytest tests/test_gol
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 

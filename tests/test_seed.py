@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from checkrun import run_check
-from conftest import CONTENT, SEED_UNIT
+from tests.conftest import CONTENT, SEED_PROJECTS, SEED_UNIT
 
 from generator.load import load_file
 from generator.model import CATEGORY_FIELDS, ProjectForm, UnitForm
@@ -22,16 +22,7 @@ TAXONOMY_WARNINGS = {
     "zonghe-fuwu-zhongxin-shegong",
 }
 #: Projects in the order the reference prints them (their `order` field).
-PROJECT_IDS = [
-    "cun-shequ-ganbu-jixiao",
-    "zonghe-fuwu-zhongxin-shegong",
-    "chengxiang-jiceng-zhili",
-    "liangxin-gongwei-dangjian",
-    "shequ-gongzuozhe-xinchou",
-    "cun-ganbu-huachengbao",
-    "zhiyuan-fuwu-shegong-duiwu",
-    "cun-shequ-huanjie",
-]
+PROJECT_IDS = SEED_PROJECTS
 #: Header and label cells of the printed form layout (compared with the cell's inner line breaks removed).
 LABELS = {
     "部门（单位）整体支出绩效目标申报表",

@@ -16,24 +16,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-try:  # tests/ is on sys.path under pytest's default import mode
-    from conftest import make_project
-except ImportError:  # pragma: no cover
-    from tests.conftest import make_project
+from tests.conftest import SEED_PROJECTS, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 UNIT = "2025/renhe-shehui-gongzuobu"
-PROJECTS = [
-    "cun-shequ-ganbu-jixiao",
-    "zonghe-fuwu-zhongxin-shegong",
-    "chengxiang-jiceng-zhili",
-    "liangxin-gongwei-dangjian",
-    "shequ-gongzuozhe-xinchou",
-    "cun-ganbu-huachengbao",
-    "zhiyuan-fuwu-shegong-duiwu",
-    "cun-shequ-huanjie",
-]
+PROJECTS = SEED_PROJECTS
 # Material 9.8's search UI: the meta line ends in "结果" once the worker has answered the current query.
 RESULTS_READY = """query => {
   const input = document.querySelector("input.md-search__input");
