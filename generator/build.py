@@ -12,6 +12,7 @@ import shutil
 import signal
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,33 @@ def nav_overrides(nav: list) -> dict:
     return overrides
 
 
+def download_files(result: CheckResult, settings, only: str | None = None, jobs: int | None = None) -> dict[str, bytes]:
+    """Return the Excel workbooks and per-year data files, built in a process pool and cached by content.
+
+    They are the costly part of a cold build (openpyxl writes ~50 workbooks/s per core); the cache in
+    build/excel-cache keeps every file by a hash of its inputs, so a rebuild redoes only what changed.
+    """
+    from types import SimpleNamespace
+
+    from generator import excel
+
+    cache = settings.root / "build" / "excel-cache"
+    files = [f for f in result.files if f.form is not None]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(files) < 200:
+        return excel.site_files(result, cache_dir=cache, only=only)
+    chunks = [files[i :: jobs * 4] for i in range(jobs * 4)]
+    tasks = [(SimpleNamespace(files=[]), False, True)]  # the year data files: one job, started first
+    tasks[0][0].files = files
+    tasks += [(SimpleNamespace(files=chunk), True, False) for chunk in chunks if chunk]
+    out: dict[str, bytes] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(excel.site_files, r, forms=f, data=d, cache_dir=cache, only=only) for r, f, d in tasks]
+        for future in futures:
+            out.update(future.result())
+    return out
+
+
 def render_outputs(result: CheckResult, settings, only: str | None = None, years=None) -> dict[str, bytes]:
     """Return every generated docs file (path relative to docs_dir -> bytes)."""
     from generator import render
@@ -112,6 +140,8 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
             out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
             out[f"{base}/{project.id}.yml"] = project.source
             out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
+    if settings.downloads:
+        out.update(download_files(result, settings, only))
     schema_dir = settings.root / SCHEMA_DIR
     for name in ("unit.schema.json", "project.schema.json"):
         if (schema_dir / name).is_file():
@@ -163,7 +193,7 @@ def jieba_dict_path(cfg) -> str | None:
     return None
 
 
-def settings_from(cfg, content: str, only: str | None = None):
+def settings_from(cfg, content: str, only: str | None = None, downloads: bool = True):
     from generator.provenance import last_changed
     from generator.render import Settings
 
@@ -183,6 +213,7 @@ def settings_from(cfg, content: str, only: str | None = None):
         dates=last_changed(content, only),
         content_prefix=prefix,
         archives=published_archives(root, only),
+        downloads=downloads,
     )
 
 
@@ -209,7 +240,7 @@ def _cwd(path: Path) -> Iterator[None]:
 
 
 def generate(content: str, config: str, jobs: int | None = None, strict: bool = False, only: str | None = None,
-             docs_dir: str | None = None) -> tuple[int, list | None]:
+             docs_dir: str | None = None, downloads: bool = True) -> tuple[int, list | None]:
     """Check the content and write the Markdown; return (exit status, the site navigation)."""
     started = time.perf_counter()
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
@@ -222,7 +253,7 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
         return 1, None
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
-    settings = settings_from(cfg, content, only)
+    settings = settings_from(cfg, content, only, downloads)
     from generator.render import jieba_words
 
     years = select_years(result, lambda p: Path(p).read_bytes(), only)
@@ -237,7 +268,7 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
 
 
 def build_site(content: str = "content", site_dir: str = "site", strict: bool = False, config: str = "mkdocs.yml",
-               jobs: int | None = None) -> int:
+               jobs: int | None = None, downloads: bool = True) -> int:
     """Check, generate, build with MkDocs into a temporary folder, then swap it in as `site_dir`."""
     from mkdocs.exceptions import MkDocsException
 
@@ -247,7 +278,7 @@ def build_site(content: str = "content", site_dir: str = "site", strict: bool = 
     if not Path(content).is_dir():
         _say(f"disclosure build: error: content folder not found: {content}")
         return 2
-    status, nav = generate(content, config, jobs=jobs, strict=strict)
+    status, nav = generate(content, config, jobs=jobs, strict=strict, downloads=downloads)
     if status:
         return status
     target = Path(site_dir).resolve()

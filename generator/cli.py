@@ -76,6 +76,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         config=args.config,
         jobs=args.jobs,
+        downloads=not args.no_excel,
     )
 
 
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
     build.add_argument("--strict", action="store_true", help="content warnings fail the build too")
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    build.add_argument("--no-excel", action="store_true", help="skip the Excel workbooks and per-year data files (faster)")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="preview the site with live reload (本地预览)")

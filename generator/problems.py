@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     "yaml-merge-key": (ERROR, "不允许使用合并键 <<"),
     "invalid-key": (ERROR, "键必须是简单文本"),
     "too-deep": (ERROR, "嵌套层级过深"),
+    "invalid-workbook": (ERROR, "Excel 工作簿无法读取或结构不符（损坏、含 XML 实体、缺少 _data 工作表、合并了数据单元格）"),
     # Fields
     "unknown-field": (ERROR, "未知字段（可能拼写错误）"),
     "missing-field": (ERROR, "缺少必填字段"),

@@ -97,6 +97,8 @@ class Settings:
     dates: dict[str, str] = field(default_factory=dict)
     #: Path of content/ relative to the repository root, for source links.
     content_prefix: str = "content"
+    #: Excel workbooks per form and per-year data files (xlsx, CSV, JSON, SQLite) next to the pages.
+    downloads: bool = True
     #: Year -> SHA-256 of its offline archive, published next to the year page (full builds only).
     archives: dict[int, str] = field(default_factory=dict)
 

@@ -18,7 +18,8 @@ def preview_docs_dir(only: str) -> str:
 def serve(content: str = "content", config: str = "mkdocs.yml", addr: str = "127.0.0.1:8000", only: str | None = None) -> int:
     """Serve a preview on `addr` until interrupted."""
     docs_dir = preview_docs_dir(only) if only else None
-    status, nav = generate(content, config, only=only, docs_dir=docs_dir)
+    # Previews skip the Excel and data downloads: they are slow to make and not what an editor checks.
+    status, nav = generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
     if status:
         return status
     _watch(content, config, only, docs_dir)
@@ -48,7 +49,7 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None) ->
             pending.wait()
             time.sleep(0.3)  # editors save in several steps; regenerate once
             pending.clear()
-            generate(content, config, only=only, docs_dir=docs_dir)
+            generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
 
     observer = Observer()
     observer.schedule(Handler(), str(Path(content)), recursive=True)

@@ -281,8 +281,9 @@ def _identity_problems(form: Form, doc: Document, ff: FormFile) -> Iterator[Prob
     if form.id != expected:
         where = "所在目录名" if ff.kind == "unit" else "文件名"
         yield doc.problem(("id",), "id-mismatch", f"id“{form.id}”与{where}“{expected}”不一致（网址由 id 决定）")
-    if ff.kind == "project" and form.id in RESERVED_IDS:
-        yield doc.problem(("id",), "invalid-id", f"“{form.id}”是保留名称，请换一个项目编号")
+    if form.id in RESERVED_IDS:
+        what = "项目编号" if ff.kind == "project" else "单位编号（目录名）"
+        yield doc.problem(("id",), "invalid-id", f"“{form.id}”是保留名称（网站用于数据下载等），请换一个{what}")
     if str(form.fiscal_year) != ff.year:
         yield doc.problem(("fiscal_year",), "year-mismatch", f"fiscal_year {form.fiscal_year} 与所在年度目录“{ff.year}”不一致")
 

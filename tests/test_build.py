@@ -147,7 +147,13 @@ def test_regeneration_rewrites_only_what_changed(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("持续深入开展", "持续深入地开展", 1), encoding="utf-8")
     assert generate(content, config)[0] == 0
     changed = sorted(p.relative_to(docs).as_posix() for p in old if p.stat().st_mtime_ns != past)
-    assert changed == [f"{UNIT}/{PROJECTS[2]}.{ext}" for ext in ("json", "md", "yml")]
+    own = [f"{UNIT}/{PROJECTS[2]}.{ext}" for ext in ("json", "md", "xlsx", "yml")]
+    # The form's own outputs, plus the year's data tables that hold its goal text; no other page or form.
+    assert [c for c in changed if not c.startswith("2025/data/")] == own
+    assert {c for c in changed if c.startswith("2025/data/")} <= {
+        "2025/data/disclosure-2025-projects.csv", "2025/data/disclosure-2025.json",
+        "2025/data/disclosure-2025.sqlite", "2025/data/disclosure-2025.xlsx",
+    }
 
 
 def test_large_year_lists_units_on_the_year_page_only(tmp_path: Path) -> None:
