@@ -45,13 +45,19 @@ def main() -> None:
     parser.add_argument("--build", action="store_true", help="also build the site and a plain mkdocs build of the same pages")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'forms':>7} | {'check s':>8} | {'forms/s':>8} | {'1 proc s':>8} | {'forms/s':>8}" + (" | build s | mkdocs s | ratio | KB/page" if args.build else ""))
+    print(f"{'forms':>7} | {'check s':>8} | {'forms/s':>8} | {'1 proc s':>8} | {'forms/s':>8}"
+          + (" | build s | mkdocs s | ratio | ms/page | KB/page" if args.build else ""))
+    per_page: dict[int, float] = {}
+    rates: dict[int, float] = {}
+    ratios: dict[int, float] = {}
+    sizes: dict[int, float] = {}
     for forms in [int(n) for n in args.forms.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
             root = project(Path(tmp), forms)
             disclosure = [sys.executable, "-m", "generator"]
             check = timed(disclosure + ["check"], root)
             single = timed(disclosure + ["check", "--jobs", "1"], root)
+            rates[forms] = forms / check
             line = f"{forms:>7} | {check:>8.2f} | {forms / check:>8.0f} | {single:>8.2f} | {forms / single:>8.0f}"
             if args.build:
                 build = timed(disclosure + ["build"], root)
@@ -59,10 +65,22 @@ def main() -> None:
                 plain = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(root / "plain-site")], root)
                 pages = sum(1 for _ in (root / "site").rglob("index.html"))
                 size = sum(p.stat().st_size for p in (root / "site").rglob("*.html")) / max(pages, 1) / 1024
-                line += f" | {build:>7.1f} | {plain:>8.1f} | {build / plain:>5.2f} | {size:>7.1f}"
+                per_page[forms], ratios[forms], sizes[forms] = build / pages * 1000, build / plain, size
+                line += f" | {build:>7.1f} | {plain:>8.1f} | {build / plain:>5.2f} | {per_page[forms]:>7.1f} | {size:>7.1f}"
             print(line, flush=True)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory of the largest child process: {peak:.0f} MB")
+    print("targets:")
+    if rates:
+        largest = max(rates)
+        print(f"  check >= 2000 forms/s at {largest} forms: {rates[largest]:.0f}")
+    for forms, ratio in ratios.items():
+        print(f"  build <= 1.10 x plain mkdocs at {forms} forms: {ratio:.2f}")
+    if len(per_page) >= 2:
+        small, large = min(per_page), max(per_page)
+        print(f"  per-page time at {large} <= 1.15 x at {small}: {per_page[large] / per_page[small]:.2f}")
+    for forms, size in sizes.items():
+        print(f"  HTML per page <= 60 KB at {forms} forms: {size:.1f} KB")
 
 
 if __name__ == "__main__":
