@@ -240,3 +240,35 @@ def test_full_build_publishes_year_archives_with_checksums(tmp_path: Path) -> No
     assert 'href="disclosure-2025.zip"' in page and digest in page
     check = subprocess.run(["sha256sum", "-c", "disclosure-2025.zip.sha256"], cwd=year, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_template_error_and_mkdocs_warning_leave_previous_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure in rendering (a bug) or a MkDocs strict warning never replaces the previous site."""
+    import generator.build as build_module
+    from generator import render
+
+    project = make_project(tmp_path / "p")
+    args = dict(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"), downloads=False)
+    assert build_site(**args) == 0
+    before = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("template bug")
+
+    monkeypatch.setattr(render, "render_project", broken)
+    with pytest.raises(RuntimeError):
+        build_site(**args)
+    monkeypatch.undo()
+
+    real = build_module.render_outputs
+
+    def with_broken_link(*a, **k):
+        out = real(*a, **k)
+        out["2025/index.md"] += b"\n[missing](no-such-page.md)\n"
+        return out
+
+    monkeypatch.setattr(build_module, "render_outputs", with_broken_link)
+    assert build_site(**args) == 1  # MkDocs --strict: the broken link is a warning, the build fails
+    after = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(project.glob(".site.*"))
