@@ -9,7 +9,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-REFERENCE = ROOT.parent / "shared" / "reference" / "2025-renhe-shehui-gongzuobu.txt"
 SEED_UNIT = CONTENT / "2025" / "renhe-shehui-gongzuobu"
 #: The seed's project ids in the order the reference prints them (their `order` field).
 SEED_PROJECTS = [
