@@ -19,7 +19,7 @@ _OPERATORS = {
     "<": "<", "＜": "<", "小于": "<",
 }
 _OP = "|".join(sorted((re.escape(k) for k in _OPERATORS), key=len, reverse=True))
-_NUM = r"\d+(?:\.\d+)?"
+_NUM = r"[0-9]+(?:\.[0-9]+)?"  # ASCII digits only: Decimal would also accept ６ or ٦
 # A unit is short text after the number: %, ‰, 人, 万元, 人次, 个, 天, 元/人年 ...
 _UNIT = r"[%‰％]|[^\d\s，。；;,、（）()前后底内以]{1,8}"
 _RANGE_SEP = r"(?:-|－|~|～|〜|—|–|至|到)"

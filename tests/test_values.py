@@ -91,3 +91,10 @@ def test_text_is_a_constant():
 )
 def test_has_operator(text, expected):
     assert has_operator(text) is expected
+
+
+def test_only_ascii_digits_are_numbers():
+    """Full-width or Arabic-Indic digits are kept as text (Decimal would silently accept them)."""
+    assert parse_value("≥９０%").kind == "text"
+    assert parse_value("٥٣٦人").kind == "text"
+    assert parse_value("536人").number == Decimal("536")
