@@ -40,8 +40,53 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not Path(args.content).is_dir():
         print(f"disclosure check: error: content folder not found: {args.content}", file=sys.stderr)
         return EXIT_USAGE
-    result = check_content(args.content, jobs=args.jobs, keep_forms=False)
-    return _report(result, args.strict)
+    if not args.paths:
+        return _report(check_content(args.content, jobs=args.jobs, keep_forms=False), args.strict)
+    scopes = _check_scopes(args.content, args.paths)
+    if scopes is None:
+        return EXIT_USAGE
+    from generator.validate import CheckResult
+
+    merged = CheckResult(files=[], problems=[])
+    for scope, wanted in scopes.items():
+        # A form is checked with its whole unit folder (the sums span it); only the named files are reported.
+        result = check_content(args.content, jobs=args.jobs, keep_forms=False, only=scope)
+        keep = lambda path: any(path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)  # noqa: E731
+        merged.files += [f for f in result.files if keep(f.path)]
+        # Sums that span the unit folder are reported too: editing a project can break its unit's line.
+        merged.problems += [p for p in result.problems if keep(p.path) or (p.code in _CROSS_FORM and scope.count("/") == 1)]
+        merged.acknowledged += result.acknowledged
+    merged.problems.sort()
+    return _report(merged, args.strict)
+
+
+_CROSS_FORM = {"project-sum-mismatch", "missing-project-forms", "duplicate-id", "unit-mismatch", "missing-unit"}
+
+
+def _check_scopes(content: str, paths: list[str]) -> dict[str, list[str]] | None:
+    """Map each path given to `check` to the folder to check ("YEAR" or "YEAR/UNIT") and what to report."""
+    from generator.problems import relpath
+
+    root = Path(content).resolve()
+    scopes: dict[str, list[str]] = {}
+    for given in paths:
+        path = Path(given).resolve()
+        try:
+            parts = path.relative_to(root).parts
+        except ValueError:
+            print(f"disclosure check: error: {given} is not inside the content folder {content}", file=sys.stderr)
+            return None
+        if not path.exists():
+            print(f"disclosure check: error: no such file or folder: {given}", file=sys.stderr)
+            return None
+        if not parts:
+            scope = ""
+        elif len(parts) == 1:
+            scope = parts[0]
+        else:
+            scope = f"{parts[0]}/{parts[1]}"
+        scopes.setdefault(scope, []).append(relpath(path))
+    return scopes
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -133,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     check = sub.add_parser("check", help="validate every form in content/ (校验表单)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="only report these files or folders inside content/")
     _add_content(check)
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
