@@ -46,7 +46,7 @@ category: 其他运转类
 department: {q}
 implementing_unit: {q}
 contact: {{name: {q}, phone: {q}}}
-source: {{title: {q}, published: {q}}}
+source: {{title: {q}, url: "https://example.org/a)[x](javascript:window.__pwned=1)", published: {q}}}
 funding: {{total: 1, fiscal: 1, other: }}
 goal: {q}
 medium_term_goal: {q}
@@ -137,6 +137,8 @@ def test_payload_text_is_visible_literally(hostile_site: Path, serve_dir, open_p
     assert '<img src=x onerror="window.__pwned=1;alert(1)">' in text
     guarded = open_page(base + "2025/hostile/p4/")
     assert '{: onclick="window.__pwned=1" } 属性' in guarded.page.inner_text("article")
+    hrefs = guarded.page.eval_on_selector_all(".original-source a", "els => els.map(e => e.getAttribute('href'))")
+    assert hrefs == ["https://example.org/a)[x](javascript:window.__pwned=1)"], "the source URL is one literal href"
     title = open_page(base + "2025/hostile/").page.title()
     assert "<script>" in title, "the page title shows the unit name as text"
 
