@@ -224,33 +224,22 @@ class _Converter:
     def __init__(self, doc: Document, text: str) -> None:
         self.doc = doc
         self.text = text
-        self.seen: set[int] = set()
         #: An anchor, alias or too-deep nesting was found: the caller re-reads the file with the event builder.
         self.use_events = False
 
     def fail(self, mark: Any, code: str, message: str) -> None:
         self.doc.problems.append(Problem(self.doc.path, mark.line + 1, mark.column + 1, code, message))
 
-    def check_chars(self, node: Any) -> None:
-        bad = _FORBIDDEN.search(node.value)
-        if bad:  # written as an escape in a "double-quoted" scalar; the raw text was clean
-            self.fail(node.start_mark, "forbidden-character", f"不允许的字符 U+{ord(bad.group()):04X}（控制、零宽或双向字符，以转义写出）")
-
     def convert(self, node: Any, depth: int, where: Any = None) -> Any:
-        if id(node) in self.seen:
-            self.use_events = True
-            return None
-        self.seen.add(id(node))
-        first = self.text[node.start_mark.index : node.start_mark.index + 1]
-        if first == "&":
-            self.use_events = True
-        if node.tag not in _STANDARD_TAGS or first == "!":
+        # The fast path only sees text without `&`, `*`, `!` or `\\` (see _NEEDS_EVENTS): no anchor, alias,
+        # tag or escape can occur, and the raw text was already searched for forbidden characters. What is
+        # left to refuse here: odd keys, duplicates, non-standard tags (defence in depth) and depth.
+        if node.tag not in _STANDARD_TAGS:
             self.fail(node.start_mark, "yaml-tag", f"不允许使用标签 {node.tag}")
         if depth > MAX_DEPTH:
             self.use_events = True
             return None
         if isinstance(node, yaml.ScalarNode):
-            self.check_chars(node)
             return node.value
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, depth + 1) for item in node.value]
@@ -261,7 +250,6 @@ class _Converter:
                 self.fail(key_node.start_mark, "invalid-key", "键必须是非空的简单文本")
                 continue
             key = key_node.value
-            self.check_chars(key_node)
             if key == "<<" and not key_node.style:
                 self.fail(key_node.start_mark, "yaml-merge-key", "不允许使用合并键 <<；请把字段直接写出")
                 continue
