@@ -319,7 +319,7 @@ def write_data_sheet(wb: Workbook, rows: Iterable[tuple[str, FieldPath, str, str
         row += 1
         put_text(ws, row, 1, rel)
         put_text(ws, row, 2, path_text(path))
-        put_text(ws, row, 3, value).alignment = Alignment(wrap_text=False)
+        put_text(ws, row, 3, value)  # default alignment: no per-cell style (≈280k cells per 1,000 forms)
         if where:
             put_text(ws, row, 4, where)
     for col, width in zip("ABCD", (44, 30, 60, 14)):
