@@ -194,7 +194,7 @@ def jieba_dict_path(cfg) -> str | None:
 
 
 def settings_from(cfg, content: str, only: str | None = None, downloads: bool = True):
-    from generator.provenance import last_changed
+    from generator.provenance import last_changed, repository_url
     from generator.render import Settings
 
     extra = cfg.get("extra") or {}
@@ -208,7 +208,7 @@ def settings_from(cfg, content: str, only: str | None = None, downloads: bool = 
     return Settings(
         root=root,
         site_name=cfg["site_name"],
-        repository=repo.get("url") or None,
+        repository=repo.get("url") or repository_url(root),
         branch=repo.get("branch") or "main",
         dates=last_changed(content, only),
         content_prefix=prefix,

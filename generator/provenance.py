@@ -43,3 +43,31 @@ def last_changed(content: str | os.PathLike[str], only: str | None = None) -> di
             stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
             dates[rel] = stamp.date().isoformat()
     return dates
+
+
+def repository_url(root: str | os.PathLike[str], environ: dict[str, str] | None = None) -> str | None:
+    """Return the repository's web address for source and history links, when it can be known.
+
+    In GitHub Actions it comes from GITHUB_SERVER_URL and GITHUB_REPOSITORY; elsewhere from the `origin`
+    remote when that is an https or `git@host:owner/repo` address. Anything else gives None.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY"):
+        return f"{env['GITHUB_SERVER_URL'].rstrip('/')}/{env['GITHUB_REPOSITORY']}"
+    try:
+        remote = subprocess.run(
+            ["git", "-C", str(root), "remote", "get-url", "origin"], capture_output=True, text=True, timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return web_address(remote)
+
+
+def web_address(remote: str) -> str | None:
+    """Turn a git remote (https://host/o/r.git or git@host:o/r.git) into https://host/o/r."""
+    import re
+
+    match = re.fullmatch(r"https://(?:[^@/]+@)?([A-Za-z0-9.-]+)/([\w.-]+/[\w.-]+?)(?:\.git)?/?", remote) or re.fullmatch(
+        r"git@([A-Za-z0-9.-]+):([\w.-]+/[\w.-]+?)(?:\.git)?", remote
+    )
+    return f"https://{match.group(1)}/{match.group(2)}" if match else None
