@@ -10,6 +10,30 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SEED_UNIT = CONTENT / "2025" / "renhe-shehui-gongzuobu"
+#: The real disclosure the seed content was transcribed from (text extraction of the published PDF).
+REFERENCE = ROOT / "tests" / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
+
+
+def reference_cells() -> list[tuple[str, str]]:
+    """Return the reference's non-empty table cells as (text with inner line breaks, text without them).
+
+    In this text extraction every cell starts with a TAB; a non-empty line without one continues the cell.
+    """
+    cells: list[list[str]] = []
+    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("\t"):
+            cells.append([line[1:]])
+        elif line.strip() and cells:
+            cells[-1].append(line)
+    out = []
+    for parts in cells:
+        parts = [p.strip() for p in parts]
+        raw = "\n".join(parts).strip()
+        if raw:
+            out.append((raw, "".join(parts)))
+    return out
+
+
 #: The seed's project ids in the order the reference prints them (their `order` field).
 SEED_PROJECTS = [
     "cun-shequ-ganbu-jixiao",

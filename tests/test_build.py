@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site, generate
-from tests.conftest import ROOT, SEED_PROJECTS, make_project
+from tests.conftest import ROOT, SEED_PROJECTS, make_project, reference_cells
 
 pytestmark = pytest.mark.slow
 
 UNIT = "2025/renhe-shehui-gongzuobu"
 PROJECTS = SEED_PROJECTS
-REFERENCE = ROOT / "tests" / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
 
 
 class _Text(HTMLParser):
@@ -54,17 +53,9 @@ def squash(text: str) -> str:
 
 def reference_forms() -> list[list[str]]:
     """Return the reference's cells form by form (a cell starts with a tab; other lines continue it)."""
-    cells: list[list[str]] = []
-    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("\t"):
-            cells.append([line[1:]])
-        elif line.strip() and cells:
-            cells[-1].append(line)
     forms: list[list[str]] = []
-    for parts in cells:
-        cell = squash("".join(parts))
-        if not cell:
-            continue
+    for _raw, joined in reference_cells():
+        cell = squash(joined)
         if cell.endswith("绩效目标申报表"):
             forms.append([])
         forms[-1].append(cell)

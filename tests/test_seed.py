@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from checkrun import run_check
-from tests.conftest import CONTENT, SEED_PROJECTS, SEED_UNIT
+from tests.conftest import CONTENT, SEED_PROJECTS, SEED_UNIT, reference_cells
 
 from generator.load import load_file
 from generator.model import CATEGORY_FIELDS, ProjectForm, UnitForm
 from generator.validate import check_content
 
-REFERENCE = Path(__file__).resolve().parent / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
 TAXONOMY_WARNINGS = {
     "cun-ganbu-huachengbao",
     "cun-shequ-huanjie",
@@ -37,26 +36,6 @@ LABELS = {
     "绩效指标", "一级指标", "二级指标", "三级指标",
     "指标值（包含数字及文字描述）",
 }  # fmt: skip
-
-
-def reference_cells() -> list[tuple[str, str]]:
-    """Return the reference's non-empty table cells as (text with inner line breaks, text without them).
-
-    In this text extraction every cell starts with a TAB; a non-empty line without one continues the cell.
-    """
-    cells: list[list[str]] = []
-    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("\t"):
-            cells.append([line[1:]])
-        elif line.strip() and cells:
-            cells[-1].append(line)
-    out = []
-    for parts in cells:
-        parts = [p.strip() for p in parts]
-        raw = "\n".join(parts).strip()
-        if raw:
-            out.append((raw, "".join(parts)))
-    return out
 
 
 def strings(node) -> list[str]:
