@@ -207,3 +207,15 @@ def build_site() -> Callable[..., subprocess.CompletedProcess]:
         return result
 
     return build
+
+
+# Material 9.8's search UI: the meta line ends in "结果" once the worker has answered the current
+# query ("找到 1 个符合条件的结果", "没有找到符合条件的结果"); until then it reads "正在初始化搜索引擎"
+# or "键入以开始搜索". Used with page.wait_for_function(RESULTS_READY, arg=query).
+RESULTS_READY = """query => {
+  const input = document.querySelector("input.md-search__input");
+  const meta = document.querySelector(".md-search-result__meta");
+  if (!input || input.value !== query || !meta || !meta.textContent.includes("结果")) return false;
+  return meta.textContent.includes("没有找到")
+      || document.querySelector(".md-search-result__item") !== null;
+}"""

@@ -16,20 +16,15 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.browser.conftest import RESULTS_READY
+
 from tests.conftest import SEED_PROJECTS, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 UNIT = "2025/renhe-shehui-gongzuobu"
 PROJECTS = SEED_PROJECTS
-# Material 9.8's search UI: the meta line ends in "结果" once the worker has answered the current query.
-RESULTS_READY = """query => {
-  const input = document.querySelector("input.md-search__input");
-  const meta = document.querySelector(".md-search-result__meta");
-  if (!input || input.value !== query || !meta || !meta.textContent.includes("结果")) return false;
-  return meta.textContent.includes("没有找到")
-      || document.querySelector(".md-search-result__item") !== null;
-}"""
+# A result's first link is the page itself (further links are sections of it).
 RESULT_LINKS = ".md-search-result__list > li.md-search-result__item > a.md-search-result__link:first-child"
 ARTICLE_LINKS = "els => els.map(a => ({text: a.textContent.trim(), href: a.href}))"
 

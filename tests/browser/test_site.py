@@ -16,6 +16,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
+from tests.browser.conftest import RESULTS_READY
+
 from .conftest import _is_local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,17 +30,8 @@ JIXIAO = UNIT + "cun-shequ-ganbu-jixiao/"
 HUANJIE = UNIT + "cun-shequ-huanjie/"
 LIANGXIN = UNIT + "liangxin-gongwei-dangjian/"
 
-# Material 9.8's search UI: the meta line ends in "结果" once the worker has answered the current
-# query ("找到 1 个符合条件的结果", "没有找到符合条件的结果"); until then it reads "正在初始化搜索引擎"
-# or "键入以开始搜索". Results are `li.md-search-result__item`, one per page, whose first link is
-# the page itself (further links are sections of it).
-RESULTS_READY = """query => {
-  const input = document.querySelector("input.md-search__input");
-  const meta = document.querySelector(".md-search-result__meta");
-  if (!input || input.value !== query || !meta || !meta.textContent.includes("结果")) return false;
-  return meta.textContent.includes("没有找到")
-      || document.querySelector(".md-search-result__item") !== null;
-}"""
+# The search worker is ready once the meta line no longer says "正在初始化搜索引擎" (see RESULTS_READY).
+# Results are `li.md-search-result__item`, one per page, whose first link is the page itself.
 SEARCH_READY = """() => {
   const meta = document.querySelector(".md-search-result__meta");
   return meta !== null && meta.textContent.trim() !== "" && !meta.textContent.includes("初始化");
