@@ -38,7 +38,7 @@ from generator.excel import (
 )  # fmt: skip
 from generator.load import _FORBIDDEN
 from generator.model import MONEY_PATTERN
-from generator.problems import CODES, ERROR, Problem, _escape_data, _escape_property, _visible, relpath, summary
+from generator.problems import ERROR, Coded, Problem, _escape_data, _escape_property, _visible, relpath, summary
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -56,7 +56,7 @@ _COORD_RE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 
 
 @dataclass(frozen=True, order=True)
-class SheetProblem:
+class SheetProblem(Coded):
     """A problem at a cell of a workbook: `file.xlsx:Sheet!C7: level: message (code)`."""
 
     path: str
@@ -66,14 +66,6 @@ class SheetProblem:
     code: str
     message: str = field(compare=False)
     field: str = field(default="", compare=False)
-
-    def __post_init__(self) -> None:
-        if self.code not in CODES:
-            raise ValueError(f"undocumented problem code: {self.code}")
-
-    @property
-    def level(self) -> str:
-        return CODES[self.code][0]
 
     @property
     def where(self) -> str:

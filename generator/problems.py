@@ -59,8 +59,22 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
+class Coded:
+    """A problem with a documented code; its level (error or warning) comes from CODES."""
+
+    code: str
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"undocumented problem code: {self.code}")
+
+    @property
+    def level(self) -> str:
+        return CODES[self.code][0]
+
+
 @dataclass(frozen=True, order=True)
-class Problem:
+class Problem(Coded):
     """One problem at a place in a file."""
 
     path: str
@@ -72,14 +86,6 @@ class Problem:
     field: str = _field(default="", compare=False)
     #: The same path as a tuple, used to match acknowledgements.
     at: tuple = _field(default=(), compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.code not in CODES:
-            raise ValueError(f"undocumented problem code: {self.code}")
-
-    @property
-    def level(self) -> str:
-        return CODES[self.code][0]
 
     def format(self) -> str:
         """Return the `file:line:col: level: message (code)` line."""
