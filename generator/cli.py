@@ -35,7 +35,7 @@ def _report(result, strict: bool, out=None) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from generator.validate import check_content
+    from generator.forms.validate import check_content
 
     if not Path(args.content).is_dir():
         print(f"disclosure check: error: content folder not found: {args.content}", file=sys.stderr)
@@ -45,7 +45,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     scopes = _check_scopes(args.content, args.paths)
     if scopes is None:
         return EXIT_USAGE
-    from generator.validate import CheckResult
+    from generator.forms.validate import CheckResult
 
     merged = CheckResult(files=[], problems=[])
     for scope, wanted in scopes.items():
@@ -90,7 +90,7 @@ def _check_scopes(content: str, paths: list[str]) -> dict[str, list[str]] | None
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from generator.model import ProjectForm, UnitForm, json_schema
+    from generator.forms.model import ProjectForm, UnitForm, json_schema
 
     out = Path(args.output)
     stale = []
@@ -113,7 +113,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     return build_site(
         content=args.content,
@@ -126,44 +126,44 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from generator.serve import serve
+    from generator.site.serve import serve
 
     return serve(content=args.content, config=args.config, addr=args.dev_addr, only=args.only)
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
-    from generator.archive import archive
+    from generator.archive.pack import archive
 
     return archive(args.year, args.all, args.output, content=args.content, config=args.config, jobs=args.jobs)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from generator.diff import run
+    from generator.editing.diff import run
 
     return run(args.base, args.head, content=args.content, fmt=args.format)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from generator.scaffold import run
+    from generator.editing.new import run
 
     return run(args.kind, content=args.content, year=args.year, unit=args.unit, id=args.id, name=args.name,
                category=args.category, total=args.total, fiscal=args.fiscal, other=args.other)
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> int:
-    from generator.excel import export_xlsx
+    from generator.excel.workbook import export_xlsx
 
     return export_xlsx(content=args.content, output=args.output)
 
 
 def cmd_export_data(args: argparse.Namespace) -> int:
-    from generator.excel import export_data
+    from generator.excel.workbook import export_data
 
     return export_data(content=args.content, output=args.output)
 
 
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
-    from generator.excel_import import import_xlsx
+    from generator.excel.importer import import_xlsx
 
     return import_xlsx(args.files, content=args.content, force=args.force, dry_run=args.dry_run)
 

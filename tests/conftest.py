@@ -75,7 +75,7 @@ def make_project(target: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the shipped content once per test session; return the project folder (site/ inside)."""
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     project = make_project(tmp_path_factory.mktemp("project"))
     status = build_site(

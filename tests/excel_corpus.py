@@ -43,8 +43,8 @@ REL = f"2025/{UNIT}/{PROJECT}.yml"
 
 def exported(rel: str = REL) -> bytes:
     """The exported workbook of a shipped form."""
-    from generator.excel import form_workbook
-    from generator.validate import check_content
+    from generator.excel.workbook import form_workbook
+    from generator.forms.validate import check_content
 
     result = check_content(ROOT / "content", jobs=1)
     for ff in result.files:
@@ -54,8 +54,8 @@ def exported(rel: str = REL) -> bytes:
 
 
 def year_workbook() -> bytes:
-    from generator.excel import site_files
-    from generator.validate import check_content
+    from generator.excel.workbook import site_files
+    from generator.forms.validate import check_content
 
     return site_files(check_content(ROOT / "content", jobs=1), forms=False)["2025/data/disclosure-2025.xlsx"]
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from generator.archive import ZIP_EPOCH, manifest, offline_overrides, zip_bytes
+from generator.archive.pack import ZIP_EPOCH, manifest, offline_overrides, zip_bytes
 
 from tests.conftest import SEED_PROJECTS, ROOT, make_project
 
@@ -336,7 +336,7 @@ def test_offline_overrides_keep_search_options_and_use_the_vendored_shim(tmp_pat
 
 
 def test_offline_check_rejects_remote_loads(tmp_path):
-    from generator.archive import SHIM, ArchiveError, _check_offline
+    from generator.archive.pack import SHIM, ArchiveError, _check_offline
 
     (tmp_path / SHIM).parent.mkdir(parents=True)
     (tmp_path / SHIM).write_text("", encoding="utf-8")

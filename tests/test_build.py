@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_site, generate
+from generator.site.build import build_site, generate
 from tests.conftest import ROOT, SEED_PROJECTS, make_project, reference_cells
 
 pytestmark = pytest.mark.slow
@@ -150,7 +150,7 @@ def test_regeneration_rewrites_only_what_changed(tmp_path: Path) -> None:
 def test_large_year_lists_units_on_the_year_page_only(tmp_path: Path) -> None:
     """Past NAV_UNITS_LIMIT units the nav keeps only years, so page size does not grow with units."""
     from benchmarks.synth import write_corpus
-    from generator.build import NAV_UNITS_LIMIT
+    from generator.site.build import NAV_UNITS_LIMIT
 
     project = make_project(tmp_path / "p")
     shutil.rmtree(project / "content")
@@ -235,8 +235,8 @@ def test_full_build_publishes_year_archives_with_checksums(tmp_path: Path) -> No
 
 def test_template_error_and_mkdocs_warning_leave_previous_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure in rendering (a bug) or a MkDocs strict warning never replaces the previous site."""
-    import generator.build as build_module
-    from generator import render
+    import generator.site.build as build_module
+    from generator.site import render
 
     project = make_project(tmp_path / "p")
     args = dict(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"), downloads=False)

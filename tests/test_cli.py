@@ -81,7 +81,7 @@ def test_usage_errors_exit_2(argv, tmp_path, monkeypatch, capsys):
 
 def test_process_pool_gives_the_same_result(content_copy, monkeypatch, capsys):
     """`--jobs 2` with the pool forced on: same problems, positions, acknowledgements and summary."""
-    import generator.validate
+    import generator.forms.validate
 
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     unit_dir = content_copy / "2025" / "renhe-shehui-gongzuobu"
@@ -91,7 +91,7 @@ def test_process_pool_gives_the_same_result(content_copy, monkeypatch, capsys):
     (unit_dir / "broken.yml").write_text("id: [\n", encoding="utf-8")
     outputs = []
     for jobs, threshold in (("1", 400), ("2", 1)):
-        monkeypatch.setattr(generator.validate, "PARALLEL_THRESHOLD", threshold)
+        monkeypatch.setattr(generator.forms.validate, "PARALLEL_THRESHOLD", threshold)
         assert main(["check", "--content", "content", "--jobs", jobs]) == 1
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]

@@ -12,7 +12,7 @@ import markdown
 import pytest
 from checkrun import run_check
 
-from generator import diff as diffmod
+from generator.editing import diff as diffmod
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.escape import escape_text
-from generator.model import ProjectForm, UnitForm
-from generator.render import ProjectPage, Settings, UnitPage, render_project
-from generator.validate import FormFile
+from generator.site.escape import escape_text
+from generator.forms.model import ProjectForm, UnitForm
+from generator.site.render import ProjectPage, Settings, UnitPage, render_project
+from generator.forms.validate import FormFile
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -18,16 +18,16 @@ from tests.excel_corpus import XLSX_LINE, tree_hash
 from openpyxl import Workbook, load_workbook
 
 from generator.cli import main
-from generator.excel import (
+from generator.excel.workbook import (
     SHEET_DATA, SHEET_FORM, excel_number, form_data, form_rel, form_workbook, is_money_path,
     ooxml_escape, ooxml_unescape, parse_path, path_text, put_text, site_files, workbook_bytes,
 )  # fmt: skip
-from generator.excel_import import cell_text, read_workbook
-from generator.load import load_text
-from generator.model import ProjectForm, UnitForm
-from generator.render import indicator_rows
-from generator.validate import check_content
-from generator.yamlout import form_yaml
+from generator.excel.importer import cell_text, read_workbook
+from generator.forms.load import load_text
+from generator.forms.model import ProjectForm, UnitForm
+from generator.site.render import indicator_rows
+from generator.forms.validate import check_content
+from generator.editing.yamlout import form_yaml
 
 @pytest.fixture(scope="module")
 def checked():
@@ -335,7 +335,7 @@ def test_csv_and_json_match_the_model(year, checked):
 
 
 def test_csv_guards_formula_like_text():
-    from generator.datasets import Column, Table, table_csv
+    from generator.datasets.tables import Column, Table, table_csv
 
     table = Table("t", "t", "t", [Column("a", "a"), Column("n", "n", "money")])
     table.rows = [{"a": "=HYPERLINK(\"x\")", "n": Decimal("1.50")}, {"a": "a,\"b\"\nc", "n": None}]
@@ -377,7 +377,7 @@ def test_amount_beyond_excel_precision_is_text_and_exact():
 
 
 def test_problem_lines_and_annotations():
-    from generator.excel_import import SheetProblem
+    from generator.excel.importer import SheetProblem
 
     problem = SheetProblem("a.xlsx", "申报表", 7, 3, "invalid-value", "值不一致\n第二行 100%", "funding.total")
     assert problem.format() == "a.xlsx:申报表!C7: error: funding.total: 值不一致\\n第二行 100% (invalid-value)"

@@ -12,7 +12,7 @@ from tests.excel_corpus import CASES, REL, XLSX_LINE, data_row, entity_bomb, tre
 
 from checkrun import LINE_RE
 from generator.cli import main
-from generator.load import load_file
+from generator.forms.load import load_file
 from generator.problems import CODES
 
 

@@ -9,7 +9,7 @@ from tests.excel_corpus import exported
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.excel_import import SheetProblem, read_workbook
+from generator.excel.importer import SheetProblem, read_workbook
 from generator.problems import CODES
 
 BASE = exported()

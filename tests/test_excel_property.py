@@ -12,12 +12,12 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.excel import form_data, form_workbook
-from generator.excel_import import read_workbook
-from generator.load import _FORBIDDEN, load_text
-from generator.model import CATEGORIES, ProjectForm, UnitForm
+from generator.excel.workbook import form_data, form_workbook
+from generator.excel.importer import read_workbook
+from generator.forms.load import _FORBIDDEN, load_text
+from generator.forms.model import CATEGORIES, ProjectForm, UnitForm
 from generator.problems import CODES, WARNING
-from generator.yamlout import form_yaml
+from generator.editing.yamlout import form_yaml
 
 _SPECIAL = list("=+-@\t\n '\"#:{}[]|>&*!%,?\\_x0041F中文指标值≥％—　") + ["_x0041_", "_x005F_", ": ", " #", "- ", "\n\n"]
 _pieces = st.one_of(

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.load import load_bytes
+from generator.forms.load import load_bytes
 from generator.problems import CODES, Problem
-from generator.validate import FormFile, check_file, cross_form_problems
+from generator.forms.validate import FormFile, check_file, cross_form_problems
 
 BASE = Path(__file__).resolve().parent / "corpus" / "_base"
 TOKENS = [

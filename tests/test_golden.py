@@ -9,9 +9,9 @@ import os
 
 import pytest
 
-from generator.build import render_outputs
-from generator.render import Settings
-from generator.validate import check_content
+from generator.site.build import render_outputs
+from generator.site.render import Settings
+from generator.forms.validate import check_content
 from tests.conftest import CONTENT, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from generator.load import MAX_BYTES, MAX_DEPTH, Document, Mark, dotted, load_bytes, load_file, load_text
+from generator.forms.load import MAX_BYTES, MAX_DEPTH, Document, Mark, dotted, load_bytes, load_file, load_text
 
 SAMPLE = textwrap.dedent(
     """\
@@ -183,7 +183,7 @@ def test_very_deep_block_nesting_does_not_crash():
     """200 kB of `- - - …` (100 000 levels, under the size limit): refused, not a C stack overflow."""
     code = textwrap.dedent(
         """\
-        from generator.load import load_text
+        from generator.forms.load import load_text
         doc = load_text("a:\\n  " + "- " * 100000 + "x\\n")
         print(sorted({p.code for p in doc.problems}))
         """

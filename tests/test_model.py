@@ -12,9 +12,9 @@ import yaml
 from pydantic import ValidationError
 
 from generator.cli import main
-from generator.load import load_text
-from generator.model import MONEY_PATTERN, MoneyRow, ProjectForm, UnitForm, json_schema
-from generator.validate import FormFile, check_file
+from generator.forms.load import load_text
+from generator.forms.model import MONEY_PATTERN, MoneyRow, ProjectForm, UnitForm, json_schema
+from generator.forms.validate import FormFile, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = Path(__file__).resolve().parent / "corpus" / "_base"

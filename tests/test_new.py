@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from checkrun import run_check
 
-from generator import scaffold
+from generator.editing import new as scaffold
 from generator.cli import main
-from generator.load import load_file
-from generator.model import ProjectForm, UnitForm
+from generator.forms.load import load_file
+from generator.forms.model import ProjectForm, UnitForm
 
 UNIT_DIR = Path("content/2025/renhe-shehui-gongzuobu")
 NEW_PROJECT = ["new", "project", "--year", "2025", "--unit", "renhe-shehui-gongzuobu", "--id", "xin-xiangmu",
@@ -157,7 +157,7 @@ def test_prompts_on_a_terminal(content_copy, capsys, monkeypatch):
 
 
 def test_scalar_round_trips():
-    from generator.load import load_text
+    from generator.forms.load import load_text
 
     for text in ("新项目", "项目: 'A' #1", "- 列表", "[x](javascript:alert(1))", "a  b", "“引号”", "{x}", "%s", "@x", "012"):
         doc = load_text(f"name: {scaffold.scalar(text)}\n")

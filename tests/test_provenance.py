@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.provenance import last_changed, repository_url, web_address
+from generator.site.provenance import last_changed, repository_url, web_address
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from checkrun import run_check
 from tests.conftest import CONTENT, SEED_PROJECTS, SEED_UNIT, reference_cells
 
-from generator.load import load_file
-from generator.model import CATEGORY_FIELDS, ProjectForm, UnitForm
-from generator.validate import check_content
+from generator.forms.load import load_file
+from generator.forms.model import CATEGORY_FIELDS, ProjectForm, UnitForm
+from generator.forms.validate import check_content
 
 TAXONOMY_WARNINGS = {
     "cun-ganbu-huachengbao",

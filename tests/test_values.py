@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.values import ParsedValue, has_operator, parse_value
+from generator.forms.values import ParsedValue, has_operator, parse_value
 
 D = Decimal
 

@@ -37,7 +37,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def build(project: Path) -> Path:
     sys.path.insert(0, str(ROOT))
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     for name in PROJECT_FILES:
         src = ROOT / name

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import build_site
+from generator.site.build import build_site
 from tests.conftest import make_project
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from generator.fileio import write_bytes_atomic, write_text_atomic
 from generator.problems import summary
-from generator.validate import CheckResult, check_content
+from generator.forms.validate import CheckResult, check_content
 
 SCHEMA_DIR = "schema"
 #: Where `disclosure archive` writes disclosure-<year>.zip; a full build publishes them next to the year pages.
@@ -43,7 +43,7 @@ def _say(message: str) -> None:
 
 def select_years(result: CheckResult, read, only: str | None = None):
     """Return the years -> units -> projects to publish, optionally only one year or one unit."""
-    from generator import render
+    from generator.site import render
 
     years = render.collect(result, read)
     if only:
@@ -65,7 +65,7 @@ def site_nav(years) -> list:
 
     Titles are escaped like all content: Material inserts nav titles into pages unescaped.
     """
-    from generator.escape import escape_text
+    from generator.site.escape import escape_text
 
     nav: list = [{"首页": "index.md"}]
     for year in years:
@@ -96,7 +96,7 @@ def download_files(result: CheckResult, settings, only: str | None = None, jobs:
     """
     from types import SimpleNamespace
 
-    from generator import excel
+    from generator.excel import workbook as excel
 
     cache = settings.root / "build" / "excel-cache"
     files = [f for f in result.files if f.form is not None]
@@ -117,7 +117,7 @@ def download_files(result: CheckResult, settings, only: str | None = None, jobs:
 
 def render_outputs(result: CheckResult, settings, only: str | None = None, years=None) -> dict[str, bytes]:
     """Return every generated docs file (path relative to docs_dir -> bytes)."""
-    from generator import render
+    from generator.site import render
 
     from generator.progress import track
 
@@ -194,8 +194,8 @@ def jieba_dict_path(cfg) -> str | None:
 
 
 def settings_from(cfg, content: str, only: str | None = None, downloads: bool = True):
-    from generator.provenance import last_changed, repository_url
-    from generator.render import Settings
+    from generator.site.provenance import last_changed, repository_url
+    from generator.site.render import Settings
 
     extra = cfg.get("extra") or {}
     repo = extra.get("repository") or {}
@@ -254,7 +254,7 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
     settings = settings_from(cfg, content, only, downloads)
-    from generator.render import jieba_words
+    from generator.site.render import jieba_words
 
     years = select_years(result, lambda p: Path(p).read_bytes(), only)
     outputs = render_outputs(result, settings, years=years)

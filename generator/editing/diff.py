@@ -8,7 +8,7 @@ that does not load is reported as such (never a traceback).
 
 `compute_diff` returns a `Diff` data structure; `render_text` and `render_markdown` format it. Content is
 untrusted (it comes from pull requests): the Markdown renderer passes every string that comes from a file,
-a file name or the command line through `generator.escape.escape_text` (plus defusing of autolinks), so
+a file name or the command line through `generator.site.escape.escape_text` (plus defusing of autolinks), so
 nothing in a form can add a link, an image or HTML to a pull-request comment.
 """
 
@@ -27,9 +27,9 @@ from typing import Any, Iterable, Iterator, Optional, Union
 
 from pydantic import BaseModel, ValidationError
 
-from generator.escape import escape_text
-from generator.load import dotted, load_bytes
-from generator.model import CATEGORIES, CATEGORY_FIELDS, ProjectForm, UnitForm
+from generator.site.escape import escape_text
+from generator.forms.load import dotted, load_bytes
+from generator.forms.model import CATEGORIES, CATEGORY_FIELDS, ProjectForm, UnitForm
 from generator.problems import relpath
 
 Form = Union[UnitForm, ProjectForm]

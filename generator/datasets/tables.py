@@ -26,11 +26,11 @@ from typing import Any, Iterable
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from generator.excel import (
+from generator.excel.workbook import (
     FONT_NAME, FORMULA_START, SHEET_DATA, flatten, form_data, form_kind, money_format, new_workbook, put_amount,
     put_text, workbook_bytes, write_data_sheet,
 )  # fmt: skip
-from generator.model import ProjectForm, UnitForm
+from generator.forms.model import ProjectForm, UnitForm
 
 FORMAT_VERSION = 1
 

@@ -22,9 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 
-from generator.excel import FONT_NAME, SHEET_FORM, put_amount, put_text
-from generator.model import ProjectForm, UnitForm
-from generator.render import OPTIONAL_COLUMNS, indicator_rows, optional_columns
+from generator.excel.workbook import FONT_NAME, SHEET_FORM, put_amount, put_text
+from generator.forms.model import ProjectForm, UnitForm
+from generator.site.render import OPTIONAL_COLUMNS, indicator_rows, optional_columns
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

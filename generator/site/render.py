@@ -19,10 +19,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from generator.charts import Slice, bar_list, percent, stacked_bar
-from generator.escape import escape_text
-from generator.model import CATEGORY_FIELDS, ProjectForm, UnitForm
-from generator.validate import CheckResult, FormFile
+from generator.site.charts import Slice, bar_list, percent, stacked_bar
+from generator.site.escape import escape_text
+from generator.forms.model import CATEGORY_FIELDS, ProjectForm, UnitForm
+from generator.forms.validate import CheckResult, FormFile
 
 #: Optional indicator columns, in the order official forms print them: (field, header).
 OPTIONAL_COLUMNS = (
@@ -126,7 +126,7 @@ def collect(result: CheckResult, read: Any) -> list[YearPage]:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
+        loader=jinja2.PackageLoader("generator.site", "templates"),
         undefined=jinja2.StrictUndefined,
         # finalize is the one escaping step; autoescape only makes macro output Markup (finalize's own
         # output is Markup, so nothing is escaped twice).

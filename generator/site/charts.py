@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup
 
-from generator.escape import escape_attr, escape_text
+from generator.site.escape import escape_attr, escape_text
 
 #: Colour-blind-safe palette (Okabe–Ito), readable when printed in grey too.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")

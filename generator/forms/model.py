@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from generator.values import ParsedValue, parse_value
+from generator.forms.values import ParsedValue, parse_value
 
 #: Plain ASCII amounts: no sign, no leading zeros, no exponent, no separators, at most 6 decimals
 #: (the form's `money_decimals`, 2 by default, is checked in validate.py).

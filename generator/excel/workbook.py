@@ -28,8 +28,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.writer.excel import ExcelWriter
 
-from generator.model import ProjectForm, UnitForm
-from generator.yamlout import BUDGET_ORDER, NESTED_ORDER, PROJECT_ORDER, ROW_ORDER, UNIT_ORDER
+from generator.forms.model import ProjectForm, UnitForm
+from generator.editing.yamlout import BUDGET_ORDER, NESTED_ORDER, PROJECT_ORDER, ROW_ORDER, UNIT_ORDER
 
 Form = UnitForm | ProjectForm
 FieldPath = tuple[Any, ...]
@@ -333,7 +333,7 @@ def write_data_sheet(wb: Workbook, rows: Iterable[tuple[str, FieldPath, str, str
 
 def form_workbook(form: Form, rel: str) -> bytes:
     """Return the bytes of the workbook for one form (`rel` = `2025/<unit>/<stem>.yml`)."""
-    from generator.excel_layout import form_sheet
+    from generator.excel.sheets import form_sheet
 
     name = getattr(form, "name", None) or form.unit_name
     wb = new_workbook(f"{form.title}（{form.fiscal_year}年度）{name}")
@@ -363,7 +363,7 @@ def site_files(result: Any, forms: bool = True, data: bool = True, cache_dir: st
     the openpyxl version and the build date, so a rebuild only redoes what changed. `only` ("2025" or
     "2025/<unit>", as for `serve --only`) keeps the forms below that folder (the data files then hold only them).
     """
-    from generator import datasets
+    from generator.datasets import tables as datasets
 
     cache = _Cache(Path(cache_dir)) if cache_dir else None
     out: dict[str, bytes] = {}
@@ -436,10 +436,11 @@ def _code_fingerprint() -> str:
 
     import openpyxl
 
-    here = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"openpyxl {openpyxl.__version__}\0{build_time().isoformat()}".encode())
-    for name in ("excel.py", "excel_layout.py", "datasets.py", "yamlout.py", "model.py", "values.py", "render.py"):
-        digest.update((here / name).read_bytes())
+    # Every module that shapes a workbook: a change to any of them invalidates the cache.
+    for path in sorted(package.glob("*/*.py")) + sorted(package.glob("forms/layouts/*.yml")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -449,7 +450,7 @@ def _code_fingerprint() -> str:
 def _checked(content: str) -> tuple[int, Any]:
     """Check the content like `disclosure check`; return (status, result). Errors stop the export."""
     from generator.problems import summary
-    from generator.validate import check_content
+    from generator.forms.validate import check_content
 
     if not Path(content).is_dir():
         print(f"disclosure: error: content folder not found: {content}", file=sys.stderr)

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from generator.build import _quiet_mkdocs, generate, nav_overrides
+from generator.site.build import _quiet_mkdocs, generate, nav_overrides
 
 
 def preview_docs_dir(only: str) -> str:

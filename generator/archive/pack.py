@@ -356,7 +356,7 @@ def _fresh_jieba() -> None:
 def _mkdocs_build(config: Path, overrides: dict) -> None:
     from mkdocs.commands.build import build as mkdocs_build
 
-    from generator.build import _cwd, _quiet_mkdocs, load_mkdocs_config
+    from generator.site.build import _cwd, _quiet_mkdocs, load_mkdocs_config
 
     cfg = load_mkdocs_config(str(config), **overrides)
     # load_config ignores None overrides: unset site_url afterwards (no canonical links, empty sitemap).
@@ -410,7 +410,7 @@ def build_archive(year: str, output: Path, content: Path, config: Path, jobs: in
     from mkdocs.exceptions import MkDocsException
 
     import generator
-    from generator.build import generate
+    from generator.site.build import generate
 
     root = config.resolve().parent
     raw = _raw_config(config)

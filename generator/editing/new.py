@@ -20,10 +20,10 @@ from typing import Callable, Optional, TextIO
 
 from pydantic import ValidationError
 
-from generator.load import load_file, load_text
-from generator.model import CATEGORIES, CATEGORY_FIELDS, ID_PATTERN, MONEY_PATTERN, YEAR_PATTERN, ProjectForm, UnitForm
+from generator.forms.load import load_file, load_text
+from generator.forms.model import CATEGORIES, CATEGORY_FIELDS, ID_PATTERN, MONEY_PATTERN, YEAR_PATTERN, ProjectForm, UnitForm
 from generator.problems import relpath
-from generator.validate import RESERVED_IDS
+from generator.forms.validate import RESERVED_IDS
 
 UNIT_FILE = "unit.yml"
 PLACEHOLDER = "待填"

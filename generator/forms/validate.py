@@ -15,11 +15,11 @@ from typing import Any, Iterable, Iterator, Union
 
 from pydantic import BaseModel, ValidationError
 
-from generator.load import Document, Mark, dotted, load_file
-from generator.model import CATEGORY_FIELDS, MoneyRow, ProjectForm, UnitForm
+from generator.forms.load import Document, Mark, dotted, load_file
+from generator.forms.model import CATEGORY_FIELDS, MoneyRow, ProjectForm, UnitForm
 from generator.problems import CODES, ERROR, WARNING, Problem, relpath
-from generator.taxonomy import taxonomy_problem
-from generator.values import has_operator
+from generator.forms.taxonomy import taxonomy_problem
+from generator.forms.values import has_operator
 
 Form = Union[UnitForm, ProjectForm]
 UNIT_FILE = "unit.yml"

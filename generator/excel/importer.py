@@ -32,12 +32,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from generator.excel import (
+from generator.excel.workbook import (
     DATA_HEADER, SHEET_DATA, SHEET_FORM, FieldPath, form_kind, is_money_path, is_number_path, ooxml_unescape,
     parse_path, path_text,
 )  # fmt: skip
-from generator.load import _FORBIDDEN
-from generator.model import MONEY_PATTERN
+from generator.forms.load import _FORBIDDEN
+from generator.forms.model import MONEY_PATTERN
 from generator.problems import ERROR, Coded, Problem, _escape_data, _escape_property, _visible, relpath, summary
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -582,8 +582,8 @@ def _locate(plan: Planned, problem: Problem) -> SheetProblem:
 
 def _validate(content: Path, plans: dict[str, Planned]) -> list[Any]:
     """Run the same check as `disclosure check` on content/ with the imported files in place (in a temp dir)."""
-    from generator.excel import form_rel
-    from generator.validate import FormFile, apply_acknowledgements, check_files, cross_form_problems, discover
+    from generator.excel.workbook import form_rel
+    from generator.forms.validate import FormFile, apply_acknowledgements, check_files, cross_form_problems, discover
 
     years = {rel.split("/")[0] for rel in plans}
     existing, early = discover(content) if content.is_dir() else ([], [])
@@ -632,7 +632,7 @@ def import_xlsx(files: list[str], content: str = "content", force: bool = False,
                 out: Any = None) -> int:
     """`disclosure import-xlsx`: returns 0 (done / nothing to do), 1 (problems or refused overwrite), 2 (usage)."""
     from generator.fileio import write_bytes_atomic
-    from generator.yamlout import form_yaml
+    from generator.editing.yamlout import form_yaml
 
     out = out or sys.stdout
     missing = [f for f in files if not os.path.isfile(f)]

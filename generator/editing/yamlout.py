@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from generator.load import _FORBIDDEN, load_text
-from generator.model import FORM_TITLES, MONEY_PATTERN, UNIT_FORM_TITLE, YEAR_PATTERN
+from generator.forms.load import _FORBIDDEN, load_text
+from generator.forms.model import FORM_TITLES, MONEY_PATTERN, UNIT_FORM_TITLE, YEAR_PATTERN
 
 Path = tuple[Any, ...]
 

@@ -1,0 +1,1 @@
+"""Offline archives, one per fiscal year."""

@@ -1,0 +1,1 @@
+"""Per-year data files: xlsx, CSV, JSON and SQLite."""

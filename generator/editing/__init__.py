@@ -1,0 +1,1 @@
+"""Editing: review diffs, new forms and the YAML writer."""

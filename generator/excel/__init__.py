@@ -1,0 +1,1 @@
+"""Excel: per-form workbooks like the printed form, and their import."""

@@ -1,0 +1,1 @@
+"""Forms: layouts, the model derived from them, loading, values and validation."""

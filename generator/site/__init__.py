@@ -1,0 +1,1 @@
+"""The site: pages, charts, the MkDocs build and the preview server."""
