@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator, Union
 
 from pydantic import BaseModel, ValidationError
 
+from generator.forms.discover import UNIT_FILE, FormFile, discover
 from generator.forms.load import Document, Mark, dotted, load_file
 from generator.forms.model import CATEGORY_FIELDS, MoneyRow, ProjectForm, UnitForm
 from generator.problems import CODES, ERROR, WARNING, Problem, relpath
@@ -22,45 +23,12 @@ from generator.forms.taxonomy import taxonomy_problem
 from generator.forms.values import has_operator
 
 Form = Union[UnitForm, ProjectForm]
-UNIT_FILE = "unit.yml"
 #: Project ids that would collide with generated pages or files.
 RESERVED_IDS = {"unit", "index", "data", "assets", "search", "schema"}
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
 
 _PLACEHOLDER = re.compile(r"XX|xx|Xx|××|ＸＸ|某某|\*\*|＊＊|…{2,}|待定|待填")
-
-
-@dataclass
-class FormFile:
-    """One content file: where it is, what it holds, what is wrong with it."""
-
-    path: str
-    kind: str  # "unit" or "project"
-    year: str
-    unit_id: str
-    stem: str
-    form: Form | None = None
-    problems: list[Problem] = field(default_factory=list)
-    #: Positions of shallow fields (enough for cross-form messages without keeping the document).
-    marks: dict[tuple[Any, ...], Mark] = field(default_factory=dict)
-    #: What the cross-form rules need (set even when `form` is dropped to save inter-process traffic).
-    summary: "FormSummary | None" = None
-    #: Acknowledged warnings in the file: (scope path, code).
-    acks: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Whether the file loaded and matched the schema."""
-        return self.summary is not None
-
-    def problem(self, path: tuple[Any, ...], code: str, message: str) -> Problem:
-        """Return a problem at the closest known position of `path`."""
-        probe = tuple(path)
-        while probe and probe not in self.marks:
-            probe = probe[:-1]
-        mark = self.marks.get(probe, Mark(1, 1))
-        return Problem(self.path, mark.line, mark.col, code, message, field=dotted(path), at=tuple(path))
 
 
 @dataclass(frozen=True)
@@ -129,42 +97,6 @@ class CheckResult:
 
     def projects(self) -> list[FormFile]:
         return [f for f in self.files if f.kind == "project" and f.form is not None]
-
-
-# --------------------------------------------------------------------------- discovery
-
-
-def discover(content: str | os.PathLike[str], below: FsPath | None = None) -> tuple[list[FormFile], list[Problem]]:
-    """Find the form files under `content/<year>/<unit-id>/` (or a subfolder) and report files that do not fit."""
-    root = FsPath(content)
-    files: list[FormFile] = []
-    problems: list[Problem] = []
-    for dirpath, dirnames, filenames in os.walk(root / below if below else root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel = FsPath(dirpath).relative_to(root).parts
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith((".yml", ".yaml")):
-                continue
-            files_or_problem = classify(FsPath(dirpath) / name, rel)
-            if isinstance(files_or_problem, Problem):
-                problems.append(files_or_problem)
-            else:
-                files.append(files_or_problem)
-    return files, problems
-
-
-def classify(path: FsPath, rel: tuple[str, ...]) -> FormFile | Problem:
-    """Return the FormFile for a path relative to content/, or a misplaced-file problem."""
-    shown = relpath(path)
-    name = path.name
-    if name.endswith(".yaml"):
-        return Problem(shown, 1, 1, "misplaced-file", "请使用 .yml 扩展名")
-    if len(rel) != 2:
-        return Problem(shown, 1, 1, "misplaced-file", "表单文件应放在 content/<年度>/<单位编号>/ 目录下")
-    year, unit_id = rel
-    stem = name[: -len(".yml")]
-    kind = "unit" if name == UNIT_FILE else "project"
-    return FormFile(shown, kind, year, unit_id, stem)
 
 
 # --------------------------------------------------------------------------- one file
