@@ -78,6 +78,9 @@ def write_unit(root: Path, year: int, index: int, projects: int, rng: random.Ran
 def write_corpus(root: Path, forms: int, year: int = 2025, projects_per_unit: int = 9, seed: int = 1) -> int:
     """Write about `forms` forms under root/<year>/...; return the number written."""
     rng = random.Random(seed)
+    settings = Path(root).parent / "disclosure.yml"
+    if not settings.exists():  # the site's default layout: the forms are written in the sample's template
+        settings.write_text("layout: sichuan-panzhihua-2025\n", encoding="utf-8")
     written, index = 0, 0
     while written < forms:
         projects = min(projects_per_unit, max(forms - written - 1, 0))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -90,21 +89,22 @@ def _check_scopes(content: str, paths: list[str]) -> dict[str, list[str]] | None
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from generator.forms.model import ProjectForm, UnitForm, json_schema
+    from generator.forms.registry import registry_for
+    from generator.forms.schemas import schema_documents
 
+    registry = registry_for(args.content)
     out = Path(args.output)
     stale = []
-    for name, model in (("unit", UnitForm), ("project", ProjectForm)):
-        text = json.dumps(json_schema(model), ensure_ascii=False, indent=2) + "\n"
-        path = out / f"{name}.schema.json"
+    documents = schema_documents(registry)
+    for rel, data in documents.items():
+        path = out / rel
         if args.check:
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            if not path.is_file() or path.read_bytes() != data:
                 stale.append(str(path))
             continue
-        out.mkdir(parents=True, exist_ok=True)
-        from generator.fileio import write_text_atomic
+        from generator.fileio import write_bytes_atomic
 
-        if write_text_atomic(path, text):
+        if write_bytes_atomic(path, data):
             print(f"wrote {path}")
     if stale:
         print("disclosure schema: out of date (run `disclosure schema`): " + ", ".join(stale), file=sys.stderr)
@@ -146,8 +146,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from generator.editing.new import run
 
-    return run(args.kind, content=args.content, year=args.year, unit=args.unit, id=args.id, name=args.name,
-               category=args.category, total=args.total, fiscal=args.fiscal, other=args.other)
+    return run(args.kind, content=args.content, layout=args.layout, year=args.year, unit=args.unit, id=args.id,
+               name=args.name, unit_name=args.unit_name, category=args.category, total=args.total, fiscal=args.fiscal,
+               other=args.other)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from generator.editing.migrate import migrate
+
+    return migrate(content=args.content, layout=args.layout, dry_run=args.dry_run)
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> int:
@@ -184,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     check.set_defaults(func=cmd_check)
 
-    schema = sub.add_parser("schema", help="write the JSON Schema of both forms (生成 JSON Schema)")
+    schema = sub.add_parser("schema", help="write the JSON Schemas of every layout's forms and of layout files (生成 JSON Schema)")
+    _add_content(schema)
     schema.add_argument("-o", "--output", default="schema", metavar="DIR", help="output folder (default: schema)")
     schema.add_argument("--check", action="store_true", help="only check that the files are up to date")
     schema.set_defaults(func=cmd_schema)
@@ -230,12 +238,21 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--unit", default=None, metavar="UNIT-ID", help="project: the unit folder, e.g. renhe-shehui-gongzuobu")
     new.add_argument("--id", default=None, metavar="ID", help="project id (file name) or unit id (folder name)")
     new.add_argument("--name", default=None, help="project name (项目名称) or unit name (预算单位)")
-    new.add_argument("--category", default=None, metavar="类别", help="project: 人员类 / 公用经费 / 其他运转类 / 特定目标类")
-    new.add_argument("--total", default=None, metavar="AMOUNT", help="project: 年度资金总额, e.g. 10")
-    new.add_argument("--fiscal", default=None, metavar="AMOUNT", help="project: 财政拨款 (default: total - other)")
-    new.add_argument("--other", default=None, metavar="AMOUNT", help="project: 其他资金 (default: blank)")
+    new.add_argument("--layout", default=None, metavar="NAME", help="layout (表样) of the new form (default: the year's default layout)")
+    new.add_argument("--unit-name", default=None, metavar="NAME",
+                     help="project in a folder without unit.yml (layouts without a required unit form): 预算单位")
+    new.add_argument("--category", default=None, metavar="类别", help="project: one of the layout's categories (项目类别), if it has any")
+    new.add_argument("--total", default=None, metavar="AMOUNT", help="project: the layout's 年度资金总额 cell, e.g. 10")
+    new.add_argument("--fiscal", default=None, metavar="AMOUNT", help="project: the layout's 财政资金 cell (default: total - other)")
+    new.add_argument("--other", default=None, metavar="AMOUNT", help="project: the layout's 其他资金 cell (default: blank)")
     _add_content(new)
     new.set_defaults(func=cmd_new)
+
+    migrate = sub.add_parser("migrate", help="upgrade forms written for the earlier fixed model to a layout (迁移表单)")
+    _add_content(migrate)
+    migrate.add_argument("--layout", default=None, metavar="NAME", help="target layout (default: each file's own or the year's default)")
+    migrate.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
+    migrate.set_defaults(func=cmd_migrate)
     export_xlsx = sub.add_parser("export-xlsx", help="write a workbook per form, laid out like the printed form (导出 Excel)")
     _add_content(export_xlsx)
     export_xlsx.add_argument("-o", "--output", default="build/xlsx", metavar="DIR", help="output folder (default: build/xlsx)")

@@ -47,17 +47,23 @@ SEED_PROJECTS = [
 ]
 
 
+def site_settings(root: Path) -> None:
+    """Write the project's disclosure.yml (the site's default layout) into a temporary site root."""
+    shutil.copy(ROOT / "disclosure.yml", root / "disclosure.yml")
+
+
 @pytest.fixture
 def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Return a writable copy of content/ inside a temporary working directory."""
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
+    shutil.copy(ROOT / "disclosure.yml", tmp_path / "disclosure.yml")
     monkeypatch.chdir(tmp_path)
     return target
 
 
 #: What a site build needs besides content/: copied into a temporary project by `built_project`.
-PROJECT_FILES = ("mkdocs.yml", "overrides", "schema", "content")
+PROJECT_FILES = ("mkdocs.yml", "disclosure.yml", "overrides", "schema", "content")
 
 
 def make_project(target: Path) -> Path:

@@ -11,6 +11,7 @@ import pytest
 from checkrun import LINE_RE, parse_output
 
 from generator.cli import main
+from tests.conftest import site_settings
 from generator.problems import CODES, Problem, summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,7 @@ BASE = Path(__file__).resolve().parent / "corpus" / "_base"
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
+    site_settings(root)
     for rel, text in files.items():
         path = root / "content" / rel
         path.parent.mkdir(parents=True, exist_ok=True)

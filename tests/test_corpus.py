@@ -136,11 +136,20 @@ def load_cases() -> list[Case]:
 CASES = load_cases()
 
 
+def _site_settings(root: Path) -> None:
+    """Give the temporary site the project's default layout and the corpus's own layouts."""
+    (root / "disclosure.yml").write_bytes((ROOT / "disclosure.yml").read_bytes())
+    (root / "layouts").mkdir(exist_ok=True)
+    for layout in (CORPUS / "_layouts").glob("*.yml"):
+        (root / "layouts" / layout.name).write_bytes(layout.read_bytes())
+
+
 def run_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, files: dict[str, bytes], pad=None):
     """Write a content tree, run `disclosure check` in-process; return (status, Counter of problems, summary)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     content = tmp_path / "content"
+    _site_settings(tmp_path)
     for rel, data in files.items():
         target = content / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -176,6 +185,7 @@ def test_strict_fails_on_warnings(tmp_path, monkeypatch, capsys):
     files = {f"{DEMO}/unit.yml": (BASE / "unit.yml").read_bytes()}  # no project form: one warning
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    _site_settings(tmp_path)
     for rel, data in files.items():
         (tmp_path / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "content" / rel).write_bytes(data)
@@ -199,6 +209,7 @@ def test_every_code_has_a_case():
 
     covered = set().union(*(case.codes for case in CASES))
     covered |= {code for case in XLSX_CASES for _, code in case.expect}
+    covered |= {code for path in (CORPUS.parent / "layout_corpus").glob("*.yml") for code in re.findall(r"^# expect: [0-9]+ ([a-z0-9-]+)$", path.read_text(encoding="utf-8"), re.M)}
     assert sorted(set(CODES) - covered) == []
     assert covered <= set(CODES)
 

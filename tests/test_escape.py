@@ -12,8 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.site.escape import escape_text
-from generator.forms.model import ProjectForm, UnitForm
+from generator.forms.form import Form
+from generator.forms.registry import registry_for
 from generator.site.render import ProjectPage, Settings, UnitPage, render_project
+from tests.conftest import CONTENT
+
+LAYOUT = registry_for(CONTENT).layouts["sichuan-panzhihua-2025"]
 from generator.forms.validate import FormFile
 
 PAYLOADS = [
@@ -40,16 +44,16 @@ def _form_data(text: str) -> dict:
     return {
         "id": "p", "fiscal_year": "2025", "name": text, "unit_name": "单位", "category": "其他运转类",
         "funding": {"total": "1", "fiscal": "1", "other": ""}, "goal": text,
-        "indicators": [{"level1": text, "level2": text, "name": text, "value": text, "note": text}],
+        "indicators": [{"level1": text, "level2": text, "name": text, "value": text}],
     }
 
 
-UNIT = UnitForm.model_validate({
+UNIT = Form(LAYOUT, "unit", LAYOUT.models["unit"].model_validate({
     "id": "u", "fiscal_year": "2025", "unit_name": "单位", "tasks": "任务",
     "budget": {k: {"total": "1" if k in ("total", "other_operating") else "0", "fiscal": "", "other": ""}
                for k in ("total", "personnel", "public_funds", "other_operating", "specific")},
     "indicators": [{"level1": "满意度指标", "level2": "满意度指标", "value": "≥90%"}],
-})
+}))
 
 
 class _Cells(HTMLParser):
@@ -79,9 +83,9 @@ class _Cells(HTMLParser):
 
 
 def render_html(text: str) -> tuple[dict, _Cells, str]:
-    form = ProjectForm.model_validate(_form_data(text))
+    form = Form(LAYOUT, "project", LAYOUT.models["project"].model_validate(_form_data(text)))
     ff = FormFile("content/2025/u/p.yml", "project", "2025", "u", "p")
-    unit = UnitPage(ff, UNIT, b"")
+    unit = UnitPage("u", UNIT.unit_name, ff, UNIT, b"")
     page = render_project(unit, ProjectPage(ff, form, b""), Settings())
     _, front, body = page.split("---\n", 2)
     out = markdown.markdown(body, extensions=["tables", "toc"])  # the extensions mkdocs.yml enables

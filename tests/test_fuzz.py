@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 
 from generator.forms.load import load_bytes
 from generator.problems import CODES, Problem
-from generator.forms.validate import FormFile, check_file, cross_form_problems
+from generator.forms.crossform import cross_form_problems
+from generator.forms.registry import registry_for
+from generator.forms.validate import FormFile, check_file
+from tests.conftest import site_settings
 
 BASE = Path(__file__).resolve().parent / "corpus" / "_base"
 TOKENS = [
@@ -46,6 +49,7 @@ def _check_problems(problems: list[Problem]) -> None:
 
 
 _TMP = Path(tempfile.mkdtemp(prefix="disclosure-fuzz-"))
+site_settings(_TMP)
 
 
 def _check_bytes(raw: bytes, name: str) -> None:
@@ -60,7 +64,7 @@ def _check_bytes(raw: bytes, name: str) -> None:
     for ff in files:
         checked = check_file(ff)
         _check_problems(checked.problems)
-    _check_problems(list(cross_form_problems(files)))
+    _check_problems(list(cross_form_problems(files, registry_for(_TMP / "content"))))
 
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

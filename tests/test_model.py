@@ -1,4 +1,4 @@
-"""The form model: exact Decimal money, strict text inputs, every amount reachable, and the published schema."""
+"""The form model derived from a layout: exact Decimal money, strict text inputs, every amount reachable, the schema."""
 
 from __future__ import annotations
 
@@ -12,12 +12,20 @@ import yaml
 from pydantic import ValidationError
 
 from generator.cli import main
+from generator.forms.form import Form
 from generator.forms.load import load_text
-from generator.forms.model import MONEY_PATTERN, MoneyRow, ProjectForm, UnitForm, json_schema
+from generator.forms.model import json_schema
+from generator.forms.registry import load_registry
+from generator.forms.scalars import MONEY_PATTERN
 from generator.forms.validate import FormFile, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = Path(__file__).resolve().parent / "corpus" / "_base"
+LAYOUT = load_registry(ROOT).layouts["sichuan-panzhihua-2025"]
+UnitForm = LAYOUT.models["unit"]
+ProjectForm = LAYOUT.models["project"]
+#: One row of the unit budget table (合计 / 财政资金 / 其他资金 / 上年结转).
+MoneyRow = UnitForm.model_fields["budget"].annotation.model_fields["total"].annotation
 
 
 def base(name: str) -> dict:
@@ -65,38 +73,38 @@ def test_money_rejects_non_text(value):
     assert errors(MoneyRow, {"total": value})[0][1] in ("wrong-type", "missing-field")
 
 
-def test_money_fields_reach_every_amount():
+def test_money_cells_reach_every_amount(tmp_path):
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "extended.yml").write_bytes((ROOT / "tests" / "corpus" / "_layouts" / "corpus-extended.yml").read_bytes())
+    layout = load_registry(tmp_path).layouts["extended"]
     data = base("project.yml")
     data["funding"] = {"total": "10", "fiscal": "6", "other": "1", "carryover": "3"}
-    data["period_funding"] = "30"
     data["funding_sources"] = [{"name": "一般公共预算", "amount": "6"}, {"name": "上年结转", "amount": "4"}]
-    data["indicators"][0]["weight"] = "20"
-    form = ProjectForm.model_validate(data)
-    found = dict(form.money_fields())
+    form = Form(layout, "project", layout.models["project"].model_validate(data))
+    found = dict(form.money_cells())
     assert found == {
         ("funding", "total"): Decimal("10"),
         ("funding", "fiscal"): Decimal("6"),
         ("funding", "other"): Decimal("1"),
         ("funding", "carryover"): Decimal("3"),
-        ("period_funding",): Decimal("30"),
         ("funding_sources", 0, "amount"): Decimal("6"),
         ("funding_sources", 1, "amount"): Decimal("4"),
-        ("indicators", 0, "weight"): Decimal("20"),
     }
     assert all(type(v) is Decimal for v in found.values())
 
 
-def test_unit_money_fields_cover_every_row():
+def test_unit_money_cells_cover_every_row():
     data = base("unit.yml")
     data["budget"]["operating"] = {"total": "10", "fiscal": "10"}
-    form = UnitForm.model_validate(data)
-    rows = {path[1] for path, _ in form.money_fields() if path[0] == "budget"}
+    form = Form(LAYOUT, "unit", UnitForm.model_validate(data))
+    rows = {path[1] for path, _ in form.money_cells() if path[0] == "budget"}
     assert rows == {"total", "personnel", "operating", "public_funds", "other_operating", "specific"}
-    assert len([p for p, _ in form.money_fields() if p[0] == "budget"]) == 12  # blank `other` cells are not amounts
+    assert len([p for p, _ in form.money_cells() if p[0] == "budget"]) == 12  # blank `other` cells are not amounts
 
 
 def check_data(tmp_path: Path, data: dict) -> list[tuple[str, str]]:
     """Write `data` as a project form, check it alone; return its (field, code) problems."""
+    (tmp_path / "disclosure.yml").write_bytes((ROOT / "disclosure.yml").read_bytes())
     folder = tmp_path / "content" / "2025" / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "project.yml"
@@ -161,23 +169,28 @@ def test_year_and_order_accept_text_and_int():
 
 
 def test_forms_are_frozen():
-    form = ProjectForm.model_validate(base("project.yml"))
+    data = ProjectForm.model_validate(base("project.yml"))
     with pytest.raises(ValidationError):
-        form.name = "x"  # type: ignore[misc]
-    assert form.kind == "project" and UnitForm.kind == "unit"
+        data.name = "x"  # type: ignore[misc]
+    assert Form(LAYOUT, "project", data).kind == "project"
 
 
 def test_indicator_value_is_parsed_exactly():
-    form = ProjectForm.model_validate(base("project.yml"))
+    form = Form(LAYOUT, "project", ProjectForm.model_validate(base("project.yml")))
     parsed = form.indicators[0].parsed
     assert (parsed.operator, parsed.number, parsed.unit) == ("≥", Decimal("100"), "人")
 
 
-def test_json_schema_has_the_money_pattern():
-    for model in (UnitForm, ProjectForm):
-        text = json.dumps(json_schema(model), ensure_ascii=False)
+def test_json_schema_has_the_money_pattern_and_the_printed_labels():
+    for kind in ("unit", "project"):
+        schema = json_schema(LAYOUT, kind)
+        text = json.dumps(schema, ensure_ascii=False)
         assert json.dumps(MONEY_PATTERN) in text
-        assert '"kind"' not in text
+        assert schema["additionalProperties"] is False
+    project = json_schema(LAYOUT, "project")
+    funding = project["$defs"][project["properties"]["funding"]["$ref"].split("/")[-1]]
+    assert funding["properties"]["fiscal"]["title"] == "财政拨款"  # the short label, not a split description
+    assert funding["properties"]["fiscal"]["description"] == "其中：财政拨款"
     pattern = re.compile(MONEY_PATTERN)
     assert all(pattern.match(s) for s in ("0", "682.42", "189", "16.47"))
     assert not any(pattern.match(s) for s in ("0682.42", "-1", "1e2", "６８２.４２", "1_000", ""))
@@ -190,10 +203,13 @@ def test_schema_files_are_up_to_date(capsys):
 def test_schema_check_detects_stale_files(tmp_path, capsys):
     assert main(["schema", "--output", str(tmp_path)]) == 0
     assert main(["schema", "--check", "--output", str(tmp_path)]) == 0
-    (tmp_path / "unit.schema.json").write_text("{}\n", encoding="utf-8")
+    stale = tmp_path / "sichuan-panzhihua-2025" / "unit.schema.json"
+    stale.write_text("{}\n", encoding="utf-8")
     assert main(["schema", "--check", "--output", str(tmp_path)]) == 1
     assert "unit.schema.json" in capsys.readouterr().err
+    layout_schema = json.loads((ROOT / "schema" / "layout.schema.json").read_text(encoding="utf-8"))
+    assert layout_schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     for name in ("unit", "project"):
-        schema = json.loads((ROOT / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        schema = json.loads((ROOT / "schema" / "sichuan-panzhihua-2025" / f"{name}.schema.json").read_text(encoding="utf-8"))
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         assert schema["additionalProperties"] is False

@@ -11,8 +11,17 @@ from checkrun import run_check
 from tests.conftest import CONTENT, SEED_PROJECTS, SEED_UNIT, reference_cells
 
 from generator.forms.load import load_file
-from generator.forms.model import CATEGORY_FIELDS, ProjectForm, UnitForm
+from generator.forms.form import Form
+from generator.forms.registry import registry_for
 from generator.forms.validate import check_content
+
+LAYOUT = registry_for(CONTENT).layouts["sichuan-panzhihua-2025"]
+
+
+def unit_cell_of(category: str, project_cell: str) -> str:
+    """Return the unit budget cell a project's cell is summed into, by the layout's cross_form rules."""
+    rule = next(r for r in LAYOUT.spec.cross_form if r.category == category)
+    return next(u for u, p in rule.sums.items() if p == project_cell)
 
 TAXONOMY_WARNINGS = {
     "cun-ganbu-huachengbao",
@@ -70,8 +79,8 @@ def test_nine_forms_for_2025():
     result = check_content(CONTENT)
     forms = [f.form for f in result.files if f.year == "2025"]
     assert len(forms) == 9 and all(forms)
-    assert sum(isinstance(f, UnitForm) for f in forms) == 1
-    projects = sorted((f for f in forms if isinstance(f, ProjectForm)), key=lambda f: f.order)
+    assert sum(f.kind == "unit" for f in forms) == 1
+    projects = sorted((f for f in forms if f.kind == "project"), key=lambda f: f.order)
     assert [p.id for p in projects] == PROJECT_IDS
     assert [p.order for p in projects] == list(range(1, 9))
 
@@ -106,14 +115,14 @@ def test_each_form_holds_its_own_cells():
 def test_category_totals():
     result = check_content(CONTENT)
     projects = [f.form for f in result.projects()]
-    other_operating = sum((p.funding.total for p in projects if p.category == "其他运转类"), Decimal(0))
-    specific = sum((p.funding.total for p in projects if p.category == "特定目标类"), Decimal(0))
+    other_operating = sum((p.total for p in projects if p.category == "其他运转类"), Decimal(0))
+    specific = sum((p.total for p in projects if p.category == "特定目标类"), Decimal(0))
     assert (type(other_operating), str(other_operating)) == (Decimal, "468.95")
     assert specific == Decimal("8")
     unit = result.units()[0].form
-    assert unit.budget.other_operating.total == other_operating
-    assert unit.budget.specific.total == specific
-    assert unit.budget.total.total == Decimal("682.42")
+    assert unit.cell("budget.other_operating.total") == other_operating
+    assert unit.cell("budget.specific.total") == specific
+    assert unit.total == Decimal("682.42")
 
 
 # --------------------------------------------------------------------------- every amount counts
@@ -125,13 +134,13 @@ def _amounts() -> list[tuple[str, tuple, int, int, Decimal, int, int]]:
     out = []
     for path in sorted(SEED_UNIT.glob("*.yml")):
         doc = load_file(path)
-        model = UnitForm if path.name == "unit.yml" else ProjectForm
-        form = model.model_validate(doc.data)
-        for where, amount in form.money_fields():
+        kind = "unit" if path.name == "unit.yml" else "project"
+        form = Form(LAYOUT, kind, LAYOUT.models[kind].model_validate(doc.data))
+        for where, amount in form.money_cells():
             mark = doc.mark(where)
             row_total = doc.mark(where[:-1] + ("total",))
-            if isinstance(form, ProjectForm):
-                unit_row = unit_doc.mark(("budget", CATEGORY_FIELDS[form.category], where[-1])).line
+            if kind == "project":
+                unit_row = unit_doc.mark(tuple(unit_cell_of(form.category, ".".join(where)).split("."))).line
             else:
                 unit_row = unit_doc.mark(("budget", "total", where[-1])).line
             out.append((path.name, where, mark.line, mark.col, amount, row_total.line, unit_row))
@@ -150,6 +159,7 @@ def test_amounts_found():
 def seed_copy(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("seed")
     shutil.copytree(SEED_UNIT, root / "content" / "2025" / SEED_UNIT.name)
+    shutil.copy(CONTENT.parent / "disclosure.yml", root / "disclosure.yml")
     return root
 
 

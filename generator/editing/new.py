@@ -1,10 +1,15 @@
-"""`disclosure new unit|project`: write a new form with every field, ready to be filled in.
+"""`disclosure new unit|project`: write a new form of a layout with every part, ready to be filled in.
 
-Required fields get the values given (flags, or answers to prompts when standard input is a terminal);
-text that only the original form can supply is written as 待填, which `check` reports as a placeholder
-warning at its line until the editor replaces it. Optional fields are present as comments. The file is
-validated with the same loader and model as `check` before it is written; it is written atomically and an
-existing file is never replaced.
+The form is built from the layout: every field, every table with its rows and columns, one example
+indicator row per 一级指标 of the taxonomy, each under a Chinese comment with its printed label (and the
+layout's help text). Required values get the values given (flags, or answers to prompts when standard
+input is a terminal); text only the original form can supply is written as 待填, which `check` reports as a
+placeholder warning at its line until the editor replaces it; optional fields are written as comments.
+Without a terminal, every missing or bad argument is reported at once.
+
+The file is validated with the same loader, model and rules as `check` before it is written; it is
+written atomically and an existing file is never replaced. For a project, the unit cells that must grow
+by its amounts (the layout's `cross_form` rules and the unit table's own sums) are printed.
 """
 
 from __future__ import annotations
@@ -13,21 +18,29 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Optional, TextIO
+from typing import TYPE_CHECKING, Callable, Optional, TextIO
 
 from pydantic import ValidationError
 
+from generator.editing.additions import unit_note
+from generator.editing.scaffold import PLACEHOLDER, Scaffold
+from generator.forms.discover import UNIT_FILE, FormFile
+from generator.forms.form import Form
+from generator.forms.layout import FormSpec, cell_title, find_part, money_cell
 from generator.forms.load import load_file, load_text
-from generator.forms.model import CATEGORIES, CATEGORY_FIELDS, ID_PATTERN, MONEY_PATTERN, YEAR_PATTERN, ProjectForm, UnitForm
-from generator.problems import relpath
-from generator.forms.validate import RESERVED_IDS
+from generator.forms.registry import Registry, load_registry
+from generator.forms.rules import RESERVED_IDS, form_problems
+from generator.forms.scalars import ID_PATTERN, MONEY_PATTERN, YEAR_PATTERN
+from generator.problems import ERROR, relpath
 
-UNIT_FILE = "unit.yml"
-PLACEHOLDER = "待填"
+if TYPE_CHECKING:
+    from generator.forms.registry import Layout
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+Cell = tuple[str, ...]
 
 
 class NewError(Exception):
@@ -35,7 +48,11 @@ class NewError(Exception):
 
 
 class UsageError(Exception):
-    """A bad or missing value without a terminal to ask on (exit status 2)."""
+    """Bad or missing values without a terminal to ask on (exit status 2): every one of them, one per line."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = list(messages)
 
 
 # --------------------------------------------------------------------------- values
@@ -71,12 +88,6 @@ def _check_name(text: str) -> str:
     return text
 
 
-def _check_category(text: str) -> str:
-    if text not in CATEGORIES:
-        raise ValueError(f"项目类别应为：{'、'.join(CATEGORIES)}")
-    return text
-
-
 def _check_money(text: str) -> str:
     if not re.fullmatch(MONEY_PATTERN, text):
         raise ValueError("金额只能写半角数字和小数点，如 10 或 682.42")
@@ -85,27 +96,39 @@ def _check_money(text: str) -> str:
 
 @dataclass
 class Ask:
-    """How to get a missing value: from a prompt on a terminal, else a usage error naming the flag."""
+    """How to get a value: from a prompt on a terminal, else it is collected as a usage error naming the flag."""
 
     interactive: bool
     ask: Optional[Callable[[str], str]] = None  # default: input(), looked up when asking
     out: Optional[TextIO] = None  # default: standard error
+    #: Every missing or bad value so far (reported together by `done`).
+    problems: list[str] = field(default_factory=list)
+    #: Refusals so far (the unit does not exist, the file exists …), reported with the problems.
+    refusals: list[str] = field(default_factory=list)
 
     def value(self, given: Optional[str], flag: str, label: str, check: Callable[[str], str],
-              default: Optional[str] = None, hint: str = "") -> str:
+              default: Optional[str] = None, hint: str = "") -> Optional[str]:
+        """Return the checked value, or None (the problem is kept) when there is no terminal to ask on."""
         ask = self.ask or input
         err = self.out or sys.stderr
         if given is not None:
             try:
                 return check(given)
+            except NewError as exc:
+                if not self.interactive:
+                    self.refusals.append(str(exc))
+                    return None
+                print(f"{label}：{exc}", file=err)
             except ValueError as exc:
                 if not self.interactive:
-                    raise UsageError(f"{flag} {given!r}：{exc}") from exc
+                    self.problems.append(f"{flag} {given!r}：{exc}")
+                    return None
                 print(f"{label}：{exc}", file=err)
         if not self.interactive:
             if default is not None:
                 return check(default)
-            raise UsageError(f"缺少 {flag}（{label}）")
+            self.problems.append(f"缺少 {flag}（{label}）")
+            return None
         while True:
             if hint:
                 print(hint, file=err)
@@ -118,162 +141,15 @@ class Ask:
                 answer = default
             try:
                 return check(answer)
-            except ValueError as exc:
+            except (ValueError, NewError) as exc:
                 print(f"  {exc}", file=err)
 
-
-# --------------------------------------------------------------------------- YAML text
-
-
-_PLAIN = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff（）《》〈〉【】“”‘’、，。；·—…（）\u00b7 ._/+-]+")
-
-
-def scalar(text: str) -> str:
-    """Return `text` as a YAML scalar that reads back exactly (plain when safe, else single-quoted)."""
-    if _PLAIN.fullmatch(text) and not text[0] in " -.+" and not text.endswith(" ") and "  " not in text:
-        return text
-    return "'" + text.replace("'", "''") + "'"
-
-
-def project_text(*, year: str, id: str, name: str, unit_name: str, category: str, total: str,
-                 fiscal: Optional[str], other: Optional[str], money_unit: str = "万元", order: Optional[int] = None) -> str:
-    """Return a project form with every field, optional ones commented out."""
-    order_line = f"order: {order}                    # 在单位项目列表中的序号（可选）" if order else "# order: 1                   # 在单位项目列表中的序号（可选）"
-    return f"""# yaml-language-server: $schema=../../../schema/project.schema.json
-# {category}项目支出绩效目标申报表（{year}年度）
-# 由 disclosure new project 生成：对照原表把所有“{PLACEHOLDER}”换成原表内容（disclosure check 会逐行提示），
-# 原表有的可选栏目去掉行首的 # 后填写，用不到的注释行可以删除。
-id: {id}
-fiscal_year: {year}
-{order_line}
-name: {scalar(name)}
-unit_name: {scalar(unit_name)}
-category: {category}
-money_unit: {money_unit}
-# money_decimals: 2            # 金额最多小数位数（原表金额有更多小数位时填写）
-# department: 主管部门
-# implementing_unit: 实施单位
-# attribute: 新增              # 项目属性：新增 / 延续
-# period: {{start: {year}, end: {int(year) + 2}}}   # 项目期（实施周期），多年项目填写
-# period_funding: 30           # 实施期资金总额（多年项目）
-# contact: {{name: 项目负责人, phone: 联系电话}}
-
-# 项目资金（{money_unit}）：年度资金总额 = 财政拨款 + 其他资金；原表空白的栏留空
-funding:
-  total: {total}
-  fiscal:{' ' + fiscal if fiscal else ''}
-  other:{' ' + other if other else ''}
-  # carryover:                 # 上年结转（原表有此栏时填写）
-
-# funding_sources:             # 资金来源明细（可选），合计须等于年度资金总额
-#   - name: 一般公共预算
-#     amount: {total}
-
-goal: >-
-  {PLACEHOLDER}：总体目标（年度目标），照录原表。
-# medium_term_goal: >-         # 中期目标（实施期目标），原表有此栏时填写
-#   中期目标
-
-# 绩效指标：一级指标 / 二级指标 / 三级指标 / 指标值（原样照录，如 ≥90%、536人、2025年底前）
-indicators:
-  - level1: 产出指标
-    level2: 数量指标
-    name: {PLACEHOLDER}
-    value: {PLACEHOLDER}
-    # medium_term_value: 中期指标值
-    # nature: ≥                # 指标性质：≥ ≤ = > < 定量 定性
-    # measure_unit: 人         # 度量单位
-    # weight: 10               # 权重（分值）
-    # direction: 正向          # 指标方向：正向 / 反向
-    # explanation: 指标解释
-    # note: 备注
-  - level1: 产出指标
-    level2: 质量指标
-    name: {PLACEHOLDER}
-    value: {PLACEHOLDER}
-  - level1: 产出指标
-    level2: 时效指标
-    name: {PLACEHOLDER}
-    value: {PLACEHOLDER}
-  - level1: 产出指标
-    level2: 成本指标
-    name: {PLACEHOLDER}
-    value: {PLACEHOLDER}
-  - level1: 效益指标
-    level2: 社会效益指标
-    name: {PLACEHOLDER}
-    value: {PLACEHOLDER}
-  - level1: 满意度指标
-    level2: 服务对象满意度指标
-    name: {PLACEHOLDER}
-    value: {PLACEHOLDER}
-
-# source:                      # 原始公开文件
-#   title: 原始公开文件标题
-#   url: https://
-#   published: {year}-02-10
-# acknowledge:                 # 确认原表本身的问题（警告代码: 理由），见 CONTRIBUTING.md
-#   indicator-taxonomy: 原表如此，照录
-"""
-
-
-def unit_text(*, year: str, id: str, name: str, money_unit: str = "万元") -> str:
-    """Return a whole-unit form with every field, optional ones commented out."""
-    rows = "\n".join(
-        f"  {key + ':':<16} {{total: 0, fiscal: 0, other: }}" for key in ("total", "personnel", "public_funds", "other_operating", "specific")
-    )
-    return f"""# yaml-language-server: $schema=../../../schema/unit.schema.json
-# 部门（单位）整体支出绩效目标申报表（{year}年度）
-# 由 disclosure new unit 生成：对照原表填写预算资金各行，把所有“{PLACEHOLDER}”换成原表内容（disclosure check
-# 会逐行提示）；原表有的可选栏目去掉行首的 # 后填写。
-id: {id}
-fiscal_year: {year}
-unit_name: {scalar(name)}
-money_unit: {money_unit}
-# money_decimals: 2            # 金额最多小数位数
-# department: 主管部门
-
-# 预算资金（{money_unit}）：每行 合计 = 财政资金 + 其他资金；空白单元格留空。
-# 年度资金总额 = 人员类 + 公用经费 + 其他运转类 + 特定目标类；各类金额须等于该类项目表之和。
-budget:
-{rows}
-  # operating:       {{total: 0, fiscal: 0, other: }}   # 运转类项目支出小计（原表有此行时填写）
-  # 某栏有上年结转时加 carryover，如 {{total: 10, fiscal: 8, other: , carryover: 2}}
-
-# funding_sources:             # 资金来源明细（可选），合计须等于年度资金总额
-#   - name: 一般公共预算
-#     amount: 0
-
-tasks: >-
-  {PLACEHOLDER}：年度主要任务及拟达到的目标，照录原表。
-# medium_term_tasks: >-        # 中期目标（原表有此栏时填写）
-#   中期目标
-
-# 绩效指标：一级指标 / 二级指标 / 指标值（包含数字及文字描述）
-indicators:
-  - level1: 基本经费
-    level2: 数量指标
-    value: {PLACEHOLDER}
-    # name: 三级指标           # 原表有三级指标时填写
-    # nature: ≥                # 指标性质：≥ ≤ = > < 定量 定性
-    # note: 备注
-  - level1: 项目经费
-    level2: 数量指标
-    value: {PLACEHOLDER}
-  - level1: 效益指标
-    level2: 社会效益指标
-    value: {PLACEHOLDER}
-  - level1: 满意度指标
-    level2: 满意度指标
-    value: {PLACEHOLDER}
-
-# source:                      # 原始公开文件
-#   title: 原始公开文件标题
-#   url: https://
-#   published: {year}-02-10
-# acknowledge:                 # 确认原表本身的问题（警告代码: 理由），见 CONTRIBUTING.md
-#   indicator-taxonomy: 原表如此，照录
-"""
+    def done(self) -> None:
+        """Raise one UsageError with every problem collected (exit 2), else one NewError with the refusals (exit 1)."""
+        if self.problems:
+            raise UsageError(*self.problems, *self.refusals)
+        if self.refusals:
+            raise NewError("\n".join(self.refusals))
 
 
 # --------------------------------------------------------------------------- writing
@@ -288,13 +164,14 @@ def write_new(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
+        os.chmod(tmp, 0o644)
         try:
             os.link(tmp, path)  # atomic, and fails if the name exists
         except FileExistsError as exc:
             raise NewError(f"{relpath(path)} 已存在，不会覆盖") from exc
         except OSError:  # no hard links here (some network or FAT file systems)
             if path.exists():
-                raise NewError(f"{relpath(path)} 已存在，不会覆盖")
+                raise NewError(f"{relpath(path)} 已存在，不会覆盖") from None
             os.replace(tmp, path)
     finally:
         try:
@@ -303,31 +180,38 @@ def write_new(path: Path, text: str) -> None:
             pass
 
 
-def _validate(text: str, model: type, shown: str) -> object:
+def validate_text(text: str, layout: "Layout", kind: str, path: Path, year: str, unit: str) -> Form:
+    """Read the new text back as `check` would (loader, model, the form's rules); refuse it on any error."""
+    shown = relpath(path)
     doc = load_text(text, shown)
     if doc.problems or doc.data is None:
         raise NewError(f"生成的表单无法读取（{doc.problems[0].format() if doc.problems else '空'}）；请检查输入的名称")
+    model = layout.models[kind]
     try:
-        return model.model_validate(doc.data)
+        form = Form(layout, kind, model.model_validate(doc.data))
     except ValidationError as exc:
-        raise NewError(f"生成的表单不符合格式：{exc.errors(include_url=False)[0]['msg']}") from exc
+        error = exc.errors(include_url=False)[0]
+        raise NewError(f"生成的表单不符合表样“{layout.name}”：{'.'.join(map(str, error['loc']))}：{error['msg']}") from exc
+    ff = FormFile(shown, kind, year, unit, path.stem)
+    errors = [p for p in form_problems(form, doc, ff) if p.level == ERROR]
+    if errors:
+        raise NewError("生成的表单有错误：" + "；".join(p.format() for p in errors))
+    return form
 
 
-def _unit_form(path: Path) -> Optional[UnitForm]:
+def read_form(path: Path, registry: Registry, kind: str, year: str) -> Optional[Form]:
+    """Return the checked form in `path` (its own layout), or None when it does not load or match."""
     doc = load_file(path)
     if doc.data is None:
         return None
+    named = doc.data.get("layout")
+    layout, _ = registry.resolve(year, named if isinstance(named, str) else None)
+    if layout is None or layout.form(kind) is None:
+        return None
     try:
-        return UnitForm.model_validate(doc.data)
+        return Form(layout, kind, layout.models[kind].model_validate(doc.data))
     except ValidationError:
         return None
-
-
-def _units(content: Path, year: str) -> list[str]:
-    folder = content / year
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / UNIT_FILE).is_file())
 
 
 def _next_order(unit_dir: Path) -> Optional[int]:
@@ -342,130 +226,177 @@ def _next_order(unit_dir: Path) -> Optional[int]:
     return max(orders) + 1 if orders else None
 
 
-def _add(a: Optional[Decimal], b: Optional[Decimal]) -> Optional[Decimal]:
-    if b is None or b == 0:
-        return a
-    return (a or Decimal(0)) + b
+# --------------------------------------------------------------------------- the commands
 
 
-def unit_note(unit: UnitForm, unit_path: str, category: str, total: Decimal, fiscal: Optional[Decimal],
-              other: Optional[Decimal]) -> list[str]:
-    """Lines telling the editor which unit budget lines to raise so the category sum still matches."""
-    budget = unit.budget
-    field = CATEGORY_FIELDS[category]
-    rows = [(field, getattr(budget, field), f"{category}项目")]
-    if budget.operating is not None and category in ("公用经费", "其他运转类"):
-        rows.append(("operating", budget.operating, "运转类项目支出（小计）"))
-    rows.append(("total", budget.total, "年度资金总额"))
-    lines = [f"注意：单位表 {unit_path} 的预算资金须与项目表之和一致。原表已含本项目时，请按原表核对；否则请更新："]
-    for name, row, label in rows:
-        parts = []
-        for column, column_label, amount in (("total", "合计", total), ("fiscal", "财政资金", fiscal), ("other", "其他资金", other)):
-            old = getattr(row, column)
-            new = _add(old, amount)
-            if new != old:
-                parts.append(f"{column_label} {old if old is not None else '空'} → {new}")
-        if parts:
-            lines.append(f"  budget.{name}（{label}）：" + "，".join(parts))
-    if len(lines) == 1:
-        return []
-    lines.append("否则 disclosure check 会报告 project-sum-mismatch（单位表金额 ≠ 项目表之和）。")
-    return lines
+def _layout(registry: Registry, ask: Ask, name: Optional[str], year: Optional[str], kind: str) -> Optional["Layout"]:
+    # Without a year the site's default layout still says what else is asked (categories, amounts).
+    chosen = name or (registry.default_for(year) if year else registry.default)
+    if chosen is None and year is None:
+        return None
+    if chosen is None:
+        ask.problems.append(f"缺少 --layout（本站 disclosure.yml 没有 {year} 年度的默认表样；可用：{registry.names()}）")
+        return None
+    layout = registry.layouts.get(chosen)
+    if layout is None:
+        ask.problems.append(f"--layout {chosen!r}：没有这个表样（可用：{registry.names()}）")
+        return None
+    if layout.form(kind) is None:
+        raise NewError(f"表样“{layout.name}”没有{'整体表' if kind == 'unit' else '项目表'}（{layout.spec.title}）")
+    return layout
 
 
-def new_project(content: Path, ask: Ask, *, year=None, unit=None, id=None, name=None, category=None, total=None,
-                fiscal=None, other=None, out: TextIO = sys.stdout) -> int:
+def _cell_label(spec: FormSpec, cell: Cell) -> str:
+    full = cell_title(spec, cell) or ".".join(cell)
+    part = find_part(spec, cell[0])
+    table = part.table if part is not None else None
+    head = (table.short or table.title) + " " if table is not None else ""
+    return full[len(head):] if head and full.startswith(head) else full
+
+
+def _amounts(ask: Ask, spec: FormSpec, money_unit: str, given: dict[str, Optional[str]]) -> dict[Cell, str]:
+    """The project's amounts for the layout's totals cells (年度资金总额, 财政资金 = 总额 - 其他资金, 其他资金)."""
+    cells = {role: money_cell(spec, where) for role, where in spec.totals.items()}
+    for role, flag in (("total", "--total"), ("fiscal", "--fiscal"), ("other", "--other")):
+        if given.get(role) is not None and cells.get(role) is None:
+            ask.problems.append(f"{flag}：表样没有这一栏")
+    if cells.get("total") is None:
+        return {}
+    label = {role: _cell_label(spec, cell) for role, cell in cells.items() if cell is not None}
+    total = ask.value(given.get("total"), "--total", f"{label['total']}（{money_unit}）", _check_money)
+    other = ask.value(given["other"], "--other", label.get("other", "其他资金"), _check_money) if given.get("other") is not None else None
+    fiscal = ask.value(given["fiscal"], "--fiscal", label.get("fiscal", "财政资金"), _check_money) if given.get("fiscal") is not None else None
+    if total is None or (given.get("other") is not None and other is None) or (given.get("fiscal") is not None and fiscal is None):
+        return {}
+    t = Decimal(total)
+    if fiscal is None and cells.get("fiscal") is not None:
+        amount = t - Decimal(other or 0)
+        if amount < 0:
+            ask.problems.append(f"{label.get('other', '其他资金')} {other} 大于{label['total']} {total}")
+            return {}
+        fiscal = format(amount, "f")
+    if "fiscal" in label and "other" in label and Decimal(fiscal or 0) + Decimal(other or 0) != t:
+        ask.problems.append(f"{label['total']} {total} ≠ {label['fiscal']} {fiscal} + {label['other']} {other or 0}")
+        return {}
+    out: dict[Cell, str] = {cells["total"]: total}  # type: ignore[dict-item]
+    for role, value in (("fiscal", fiscal), ("other", other)):
+        if value is not None and cells.get(role) is not None:
+            out[cells[role]] = value  # type: ignore[index]
+    return out
+
+
+def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, year=None, unit=None, id=None, name=None,
+                unit_name=None, category=None, total=None, fiscal=None, other=None, out: TextIO = sys.stdout) -> int:
     year = ask.value(year, "--year", "预算年度", _check_year)
-    units = _units(content, year)
+    chosen = _layout(registry, ask, layout, year, "project")
+    year_dir = content / (year or "")
+    units = sorted(p.name for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith(".")) if year and year_dir.is_dir() else []
+    with_unit_form = [u for u in units if (year_dir / u / UNIT_FILE).is_file()]
+    unit_required = chosen is not None and chosen.form("unit") is not None and chosen.form("unit").required  # type: ignore[union-attr]
 
     def check_unit(text: str) -> str:
         _check_id(text)
-        if text not in units:
-            raise ValueError(
-                f"{year} 年度没有单位“{text}”" + (f"（已有：{'、'.join(units)}）" if units else "")
-                + "；新单位请先运行 disclosure new unit"
-            )
+        # Where the layout requires a unit form the unit must have one; otherwise a new folder is fine.
+        if unit_required and year and text not in with_unit_form:
+            known = with_unit_form
+            raise NewError(f"{year} 年度没有单位“{text}”" + (f"（已有：{'、'.join(known)}）" if known else "")
+                           + "；新单位请先运行 disclosure new unit")
         return text
 
-    if unit is None and not ask.interactive:
-        raise UsageError("缺少 --unit（单位编号，即 content/<年度>/ 下的目录名）")
-    if unit is not None and not ask.interactive:
-        try:
-            check_unit(unit)
-        except ValueError as exc:
-            raise NewError(str(exc)) from exc
-    unit = ask.value(unit, "--unit", "单位编号", check_unit, default=units[0] if len(units) == 1 else None,
-                     hint=f"{year} 年度的单位：{'、'.join(units)}" if units else "")
-    unit_dir = content / year / unit
-    unit_path = unit_dir / UNIT_FILE
-    form = _unit_form(unit_path)
-    if form is None:
-        raise NewError(f"单位表 {relpath(unit_path)} 无法读取或有错误；请先运行 disclosure check 修正")
-
-    taken = {p.stem: p for p in (content / year).glob("*/*.yml") if p.name != UNIT_FILE}
+    unit = ask.value(unit, "--unit", "单位编号", check_unit, default=with_unit_form[0] if len(with_unit_form) == 1 and ask.interactive else None,
+                     hint=f"{year} 年度的单位：{'、'.join(units)}" if units and ask.interactive else "")
+    taken = {p.stem: p for p in year_dir.glob("*/*.yml") if p.name != UNIT_FILE} if year else {}
 
     def check_new_id(text: str) -> str:
         _check_project_id(text)
         if text in taken:
-            raise ValueError(f"项目编号“{text}”在 {year} 年度已被 {relpath(taken[text])} 使用")
+            raise NewError(f"{relpath(taken[text])} 已存在，不会覆盖" if unit and taken[text].parent == year_dir / unit
+                           else f"项目编号“{text}”在 {year} 年度已被 {relpath(taken[text])} 使用")
         return text
 
-    if id is not None and not ask.interactive and id in taken:
-        raise NewError(f"{relpath(taken[id])} 已存在，不会覆盖" if taken[id].parent == unit_dir
-                       else f"项目编号“{id}”在 {year} 年度已被 {relpath(taken[id])} 使用")
     id = ask.value(id, "--id", "项目编号（小写英文、数字、连字符，决定网址）", check_new_id)
     name = ask.value(name, "--name", "项目名称", _check_name)
-    category = ask.value(category, "--category", "项目类别", _check_category, hint=f"类别：{'、'.join(CATEGORIES)}")
-    total = ask.value(total, "--total", f"年度资金总额（{form.money_unit}）", _check_money)
-    if fiscal is not None:
-        fiscal = ask.value(fiscal, "--fiscal", "财政拨款", _check_money)
-    if other is not None:
-        other = ask.value(other, "--other", "其他资金", _check_money)
-    t = Decimal(total)
-    if fiscal is None:
-        f_amount = t - Decimal(other or 0)
-        if f_amount < 0:
-            raise UsageError(f"其他资金 {other} 大于年度资金总额 {total}")
-        fiscal = format(f_amount, "f")
-    if Decimal(fiscal) + Decimal(other or 0) != t:
-        raise UsageError(f"年度资金总额 {total} ≠ 财政拨款 {fiscal} + 其他资金 {other or 0}")
+    spec = chosen.form("project") if chosen is not None else None
+    names = [c.name for c in spec.categories] if spec is not None else []
 
-    path = unit_dir / f"{id}.yml"
-    text = project_text(year=year, id=id, name=name, unit_name=form.unit_name, category=category, total=total,
-                        fiscal=fiscal, other=other, money_unit=form.money_unit, order=_next_order(unit_dir))
-    made = _validate(text, ProjectForm, relpath(path))
-    assert made.name == name and made.funding.total == t  # the text reads back as given
+    def check_category(text: str) -> str:
+        if text not in names:
+            raise ValueError(f"项目类别应为：{'、'.join(names)}")
+        return text
+
+    if spec is not None and not names and category is not None:
+        ask.problems.append(f"--category：表样“{chosen.name}”没有项目类别")  # type: ignore[union-attr]
+    elif names:
+        category = ask.value(category, "--category", "项目类别", check_category, hint=f"类别：{'、'.join(names)}" if ask.interactive else "")
+    unit_form = read_form(year_dir / unit / UNIT_FILE, registry, "unit", year) if unit and year and (year_dir / unit / UNIT_FILE).is_file() else None
+    if unit and year and (year_dir / unit / UNIT_FILE).is_file() and unit_form is None:
+        raise NewError(f"单位表 {relpath(year_dir / unit / UNIT_FILE)} 无法读取或有错误；请先运行 disclosure check 修正")
+    money_unit = unit_form.money_unit if unit_form is not None else (chosen.spec.money_unit if chosen is not None else "万元")
+    amounts = _amounts(ask, spec, money_unit, {"total": total, "fiscal": fiscal, "other": other}) if spec is not None else {}
+    own_unit_name = unit_form.unit_name if unit_form is not None else _sibling_unit_name(year_dir / unit, registry, year) if unit and year else None
+    if own_unit_name is None and unit:
+        own_unit_name = ask.value(unit_name, "--unit-name", "预算单位（该目录没有单位表）", _check_name)
+    elif unit_name is not None:
+        ask.problems.append(f"--unit-name：目录中已有表单，预算单位照它们写（{own_unit_name}）")
+    ask.done()
+    assert chosen is not None and spec is not None and year and unit and id and name and own_unit_name
+    path = year_dir / unit / f"{id}.yml"
+    values = {"id": id, "fiscal_year": year, "name": name, "unit_name": own_unit_name, "money_unit": money_unit}
+    if category:
+        values["category"] = category
+    order = _next_order(year_dir / unit)
+    if order:
+        values["order"] = str(order)
+    if chosen.name != registry.default_for(year):
+        values["layout"] = chosen.name
+    text = Scaffold(chosen, "project", values, amounts).text()
+    form = validate_text(text, chosen, "project", path, year, unit)
+    assert form.name == name
     write_new(path, text)
-    print(f"已创建 {relpath(path)}（{category}项目“{name}”，{total} {form.money_unit}）", file=out)
-    print("下一步：对照原表填写所有“待填”处，然后运行 disclosure check。", file=out)
-    note = unit_note(form, relpath(unit_path), category, t, Decimal(fiscal) if fiscal else None,
-                     Decimal(other) if other else None)
-    if note:
-        print("\n".join(note), file=out)
+    shown_total = f"，{form.total} {money_unit}" if form.total is not None else ""
+    print(f"已创建 {relpath(path)}（{category + '项目' if category else '项目'}“{name}”{shown_total}）", file=out)
+    print(f"下一步：对照原表填写所有“{PLACEHOLDER}”处，然后运行 disclosure check。", file=out)
+    if unit_form is not None:
+        note = unit_note(unit_form, relpath(year_dir / unit / UNIT_FILE), form)
+        if note:
+            print("\n".join(note), file=out)
     return EXIT_OK
 
 
-def new_unit(content: Path, ask: Ask, *, year=None, id=None, name=None, out: TextIO = sys.stdout) -> int:
+def _sibling_unit_name(folder: Path, registry: Registry, year: str) -> Optional[str]:
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        form = read_form(path, registry, "project", year)
+        if form is not None:
+            return form.unit_name
+    return None
+
+
+def new_unit(content: Path, ask: Ask, registry: Registry, *, layout=None, year=None, id=None, name=None,
+             out: TextIO = sys.stdout) -> int:
     year = ask.value(year, "--year", "预算年度", _check_year)
-    existing = {p.parent.name: p for p in (content / year).glob(f"*/{UNIT_FILE}")}
-    if id is not None and not ask.interactive and id in existing:
-        raise NewError(f"{relpath(existing[id])} 已存在，不会覆盖")
+    chosen = _layout(registry, ask, layout, year, "unit")
+    existing = {p.parent.name: p for p in (content / year).glob(f"*/{UNIT_FILE}")} if year else {}
 
     def check_new_id(text: str) -> str:
         _check_id(text)
         if text in existing:
-            raise ValueError(f"{relpath(existing[text])} 已存在")
+            raise NewError(f"{relpath(existing[text])} 已存在，不会覆盖")
         return text
 
     id = ask.value(id, "--id", "单位编号（小写英文、数字、连字符，决定网址，如 renhe-shehui-gongzuobu）", check_new_id)
     name = ask.value(name, "--name", "预算单位名称", _check_name)
+    ask.done()
+    assert chosen is not None and year and id and name
     path = content / year / id / UNIT_FILE
-    text = unit_text(year=year, id=id, name=name)
-    made = _validate(text, UnitForm, relpath(path))
-    assert made.unit_name == name
+    values = {"id": id, "fiscal_year": year, "unit_name": name, "money_unit": chosen.spec.money_unit}
+    if chosen.name != registry.default_for(year):
+        values["layout"] = chosen.name
+    text = Scaffold(chosen, "unit", values).text()
+    form = validate_text(text, chosen, "unit", path, year, id)
+    assert form.unit_name == name
     write_new(path, text)
-    print(f"已创建 {relpath(path)}（{name}，{year} 年度）", file=out)
-    print("下一步：对照原表填写预算资金各行（现为 0）和所有“待填”处，然后用 disclosure new project 逐个添加项目表，"
+    print(f"已创建 {relpath(path)}（{name}，{year} 年度，表样“{chosen.name}”）", file=out)
+    print(f"下一步：对照原表填写金额（现为 0）和所有“{PLACEHOLDER}”处，然后用 disclosure new project 逐个添加项目表，"
           "最后运行 disclosure check。", file=out)
     return EXIT_OK
 
@@ -484,18 +415,22 @@ def run(kind: str, content: str = "content", interactive: Optional[bool] = None,
     try:
         if not root.is_dir():
             raise UsageError(f"找不到内容目录：{content}")
+        registry = load_registry(root.resolve().parent)
         if kind == "unit":
-            unused = [f"--{k}" for k in ("unit", "category", "total", "fiscal", "other") if values.get(k) is not None]
+            unused = [f"--{k.replace('_', '-')}" for k in ("unit", "unit_name", "category", "total", "fiscal", "other")
+                      if values.get(k) is not None]
             if unused:
                 raise UsageError(f"new unit 不使用 {' '.join(unused)}")
-            return new_unit(root, ask, year=values.get("year"), id=values.get("id"), name=values.get("name"), out=out)
-        return new_project(root, ask, out=out, **{k: values.get(k) for k in
-                                                  ("year", "unit", "id", "name", "category", "total", "fiscal", "other")})
+            return new_unit(root, ask, registry, out=out, **{k: values.get(k) for k in ("layout", "year", "id", "name")})
+        keys = ("layout", "year", "unit", "id", "name", "unit_name", "category", "total", "fiscal", "other")
+        return new_project(root, ask, registry, out=out, **{k: values.get(k) for k in keys})
     except UsageError as exc:
-        print(f"disclosure new: 错误：{exc}", file=sys.stderr)
+        for message in exc.messages:
+            print(f"disclosure new: 错误：{message}", file=sys.stderr)
         return EXIT_USAGE
     except NewError as exc:
-        print(f"disclosure new: {exc}", file=sys.stderr)
+        for message in str(exc).split("\n"):
+            print(f"disclosure new: {message}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         print("\n已取消，没有写入任何文件", file=sys.stderr)

@@ -1,91 +1,74 @@
-"""Form data (nested dicts, lists and text) -> a YAML file laid out like the hand-written content files.
+"""Form data (nested dicts, lists and text) -> a content file laid out like the shipped ones.
 
-Used by `import-xlsx`. The output has the schema modeline, the title comment, the files' key order, flow
-maps for the unit budget rows (aligned as in the shipped files), `>-` for the long texts (`goal`, `tasks`),
-`|-` for multi-line text, and quotes wherever a plain scalar would be read differently (by our loader or
-by other YAML tools: `'2025'` in a text field, `'-'`, `'on'`). Amounts are written exactly as given.
+Everything about the layout of the file comes from the form's layout: the key order is the model's field
+order, the modeline points at the layout's JSON Schema, the title comment is the form's printed title,
+each table and indicator table gets a comment line from its printed title and its sums, the rows of a
+money table with columns are aligned flow maps, `longtext` fields are folded (`>-`) and multi-line text is
+literal (`|-`). Amounts, numbers and years are written plain when they have the model's exact form; any
+other text is quoted wherever a plain scalar would be read differently (by our loader or by other YAML
+tools: `'2025'` in a text field, `'-'`, `'on'`).
 
-Every document is parsed back with the project's own loader before it is returned; if anything came back
-different, the whole document is written again with every scalar double-quoted (always exact).
+Every document is parsed back with the project's own loader and, when the data is a valid form, validated
+with the layout's model before it is returned; if anything came back different, the whole document is
+written again with every scalar double-quoted (always exact).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+import unicodedata
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Optional
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from generator.forms.load import _FORBIDDEN, load_text
-from generator.forms.model import FORM_TITLES, MONEY_PATTERN, UNIT_FORM_TITLE, YEAR_PATTERN
+from generator.forms.layout import FormSpec, IndicatorsPart, TablePart, cell_title, field_spec, fill, find_part
+from generator.forms.load import load_text
+from generator.forms.scalars import MONEY_PATTERN, YEAR_PATTERN
+from generator.forms.schemas import schema_path
+
+if TYPE_CHECKING:
+    from generator.forms.form import Form
+    from generator.forms.registry import Layout
 
 Path = tuple[Any, ...]
 
-UNIT_ORDER = (
-    "id", "fiscal_year", "unit_name", "department", "money_unit", "money_decimals",
-    "budget", "funding_sources", "tasks", "medium_term_tasks", "indicators", "source", "acknowledge",
-)  # fmt: skip
-PROJECT_ORDER = (
-    "id", "fiscal_year", "order", "name", "unit_name", "department", "implementing_unit", "category",
-    "attribute", "period", "contact", "money_unit", "money_decimals",
-    "funding", "period_funding", "funding_sources", "goal", "medium_term_goal", "indicators", "source", "acknowledge",
-)  # fmt: skip
-BUDGET_ORDER = ("total", "personnel", "operating", "public_funds", "other_operating", "specific")
-ROW_ORDER = ("total", "fiscal", "other", "carryover")
-INDICATOR_ORDER = (
-    "level1", "level2", "name", "value", "medium_term_value", "nature", "measure_unit", "weight",
-    "direction", "explanation", "note", "acknowledge",
-)  # fmt: skip
-NESTED_ORDER = {
-    "source": ("title", "url", "published"),
-    "contact": ("name", "phone"),
-    "period": ("start", "end"),
-    "funding_sources": ("name", "amount", "acknowledge"),
-    "indicators": INDICATOR_ORDER,
-    "funding": ROW_ORDER,
-    "budget": BUDGET_ORDER,
-}
+#: System keys written in the file's header (before the first table or section).
+HEADER_KEYS = ("layout", "id", "fiscal_year", "title", "order", "category", "money_unit", "money_decimals")
+#: System keys that are counts (written plain when they are).
+_COUNT_KEYS = ("order", "money_decimals")
 
-#: Top-level keys that start a new paragraph (blank line before), with the comment printed above them.
-_SECTIONS = {
-    "budget": "# 预算资金（{unit}）：每行 合计 = 财政资金 + 其他资金；空白单元格留空。",
-    "funding": "# 项目资金（{unit}）：年度资金总额 = 财政拨款 + 其他资金",
-    "tasks": None,
-    "goal": None,
-    "indicators": "# 绩效指标：{levels} / 指标值（包含数字及文字描述）",
-    "source": None,
-    "acknowledge": None,
-}
-#: Long texts written as folded blocks (`>-`), like the shipped files.
-_FOLDED = {"tasks", "goal", "medium_term_goal", "medium_term_tasks"}
-#: Which text is an amount, a year or a count (written plain when it has the model's exact form).
 _MONEY_RE = re.compile(MONEY_PATTERN)
 _YEAR_RE = re.compile(YEAR_PATTERN)
 _COUNT_RE = re.compile(r"^[1-9][0-9]{0,5}$|^[0-6]$")
-_MONEY_KEYS = {"total", "fiscal", "other", "carryover", "amount", "weight", "period_funding"}
-_NUMBER_KEYS = {"fiscal_year", "start", "end", "order", "money_decimals"}
-
-# Characters PyYAML cannot read unescaped (its reader's NON_PRINTABLE set) plus the ones our loader forbids.
+#: Characters PyYAML cannot read unescaped (its reader's NON_PRINTABLE set).
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Characters the loader refuses in content (controls, zero-width and bidirectional marks): always escaped.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]")
 _PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@` \t")
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+#: What YAML 1.2 tools (the editor's schema check) read as a number, a boolean or null (PyYAML reads YAML 1.1).
+_YAML12_IMPLICIT = re.compile(
+    r"^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)"
+    r"|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$"
+)
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _ordered_keys(data: dict[str, Any], order: tuple[str, ...]) -> list[str]:
-    known = [k for k in order if k in data]
-    return known + [k for k in data if k not in order]
+# --------------------------------------------------------------------------- scalars
 
 
 def _needs_double(text: str) -> bool:
-    return bool(_NON_PRINTABLE.search(text) or _FORBIDDEN.search(text) or "\n" in text or "\\" in text)
+    return bool(_NON_PRINTABLE.search(text) or _INVISIBLE.search(text) or "\n" in text or "\\" in text)
 
 
 def _double(text: str) -> str:
     """Double-quoted: exact for any text (JSON escapes are YAML escapes); invisible characters escaped."""
     out = json.dumps(text, ensure_ascii=False)
-    return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", out))
+    out = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+    return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
 def _single(text: str) -> str:
@@ -101,6 +84,8 @@ def _plain_ok(text: str, flow: bool) -> bool:
         return False
     if not text.isascii():
         return True  # YAML's implicit types (bool, null, numbers, dates) are all ASCII
+    if _YAML12_IMPLICIT.match(text):
+        return False
     try:  # other YAML tools (the editor's schema check) must read it as text too
         loaded = yaml.load(f"k: {text}", Loader=_SafeLoader)
     except yaml.YAMLError:
@@ -108,13 +93,19 @@ def _plain_ok(text: str, flow: bool) -> bool:
     return isinstance(loaded, dict) and loaded.get("k") == text
 
 
-def scalar(text: str, key: Any = None, flow: bool = False) -> str:
-    """Return `text` as a one-line YAML scalar (plain where that reads back the same)."""
+def scalar(text: str, kind: Optional[str] = None, flow: bool = False) -> str:
+    """Return `text` as a one-line YAML scalar (plain where that reads back the same).
+
+    `kind` is the value's type in the layout: money, number, year or count values are written plain when
+    they match the model's pattern (other YAML tools read them as numbers, which the schema allows).
+    """
     if text == "":
         return ""
-    if key in _MONEY_KEYS and _MONEY_RE.match(text):
+    if kind in ("money", "number") and _MONEY_RE.match(text):
         return text
-    if key in _NUMBER_KEYS and (_YEAR_RE.match(text) or _COUNT_RE.match(text)):
+    if kind == "year" and _YEAR_RE.match(text):
+        return text
+    if kind == "count" and _COUNT_RE.match(text):
         return text
     if _plain_ok(text, flow):
         return text
@@ -123,32 +114,205 @@ def scalar(text: str, key: Any = None, flow: bool = False) -> str:
     return _single(text)
 
 
-def _key(key: Any) -> str:
+def yaml_key(key: Any) -> str:
+    """Return a mapping key as written (plain for machine names)."""
     key = str(key)
     return key if _KEY_RE.match(key) and _plain_ok(key, False) else _double(key)
 
 
+def display_width(text: str) -> int:
+    """Return the width of `text` in a terminal or editor (CJK characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# --------------------------------------------------------------------------- what the layout says
+
+
+def modeline(layout_name: str, kind: str) -> str:
+    """Return the first line of a content file: the editor's pointer to the layout's JSON Schema."""
+    return f"# yaml-language-server: $schema=../../../schema/{schema_path(layout_name, kind)}"
+
+
+def _money_unit(layout: "Layout", data: dict[str, Any]) -> str:
+    unit = data.get("money_unit")
+    return unit if unit in ("万元", "元") else layout.spec.money_unit
+
+
+def printed_title(spec: FormSpec, data: dict[str, Any]) -> str:
+    """Return the form's printed title with its subtitle, as in the title comment (`其他运转类项目支出绩效目标申报表（2025年度）`)."""
+    own = data.get("title")
+    title = own if isinstance(own, str) and own.strip() else spec.title
+    if not (isinstance(own, str) and own.strip()):
+        category = data.get("category")
+        for item in spec.categories:
+            if item.name == category and item.title:
+                title = item.title
+    year = data.get("fiscal_year")
+    year = str(year) if isinstance(year, (int, str)) else ""
+    if spec.subtitle is not None and _YEAR_RE.match(year):
+        title += fill(spec.subtitle, fiscal_year=year)
+    return " ".join(title.split("\n"))
+
+
+def _label(item: Any) -> str:
+    return item.short or item.title  # type: ignore[no-any-return]
+
+
+def table_comment(spec: FormSpec, table: TablePart, value: Any, money_unit: str) -> str:
+    """Return the comment line above a table: its printed title and the sums that must hold."""
+    title = fill(table.title, money_unit=money_unit)
+    notes: list[str] = []
+    rows = {r.name: r for r in table.rows}
+    columns = {c.name: c for c in table.columns}
+    given = value if isinstance(value, dict) else {}
+    if not table.columns:
+        for rule in table.sums:
+            parts = [p for p in rule.parts if p in rows and not (rows[p].optional and p not in given)]
+            if rule.total in rows and parts:
+                notes.append(f"{_label(rows[rule.total])} = {' + '.join(_label(rows[p]) for p in parts)}")
+        return "# " + title + ("：" + "；".join(notes) if notes else "")
+    if table.rows:
+        present = {k for r in given.values() if isinstance(r, dict) for k in r}
+        for rule in table.sums:
+            if rule.each != "row" or rule.total not in columns:
+                continue
+            parts = [p for p in rule.parts if p in columns and not (columns[p].optional and p not in present)]
+            notes.append(f"每行 {_label(columns[rule.total])} = {' + '.join(_label(columns[p]) for p in parts)}")
+        notes.append("空白单元格留空")
+        return "# " + title + "：" + "；".join(notes) + "。"
+    for rule in spec.sums:
+        for part in rule.parts:
+            name, _, column = part.partition(".")
+            if name == table.name and column in columns:
+                total = cell_title(spec, tuple(rule.total.split("."))) or rule.total
+                notes.append(f"{_label(columns[column])}之和 = {total}")
+    return "# " + title + ("：" + "；".join(notes) if notes else "")
+
+
+def indicators_comment(part: IndicatorsPart, rows: Any) -> str:
+    """Return the comment line above an indicator table: its title and its columns' printed labels."""
+    used = {k for r in rows if isinstance(r, dict) for k in r} if isinstance(rows, list) else set()
+    labels = [c.title for c in part.columns if not c.optional or c.name in used]
+    return f"# {part.title}：{' / '.join(labels)}"
+
+
+def value_kind(spec: FormSpec, path: Path) -> Optional[str]:
+    """Return what the value at a data path is: money, number, year, count, longtext, or None (text)."""
+    if not path or not isinstance(path[0], str):
+        return None
+    name = path[0]
+    if len(path) == 1:
+        if name == "fiscal_year":
+            return "year"
+        if name in _COUNT_KEYS:
+            return "count"
+        field = field_spec(spec, name)
+        if field is not None and field.type in ("money", "number", "year", "longtext"):
+            return field.type
+        return None
+    part = find_part(spec, name)
+    if part is None:
+        return None
+    if part.table is not None:
+        table = part.table
+        rest = list(path[1:])
+        if rest and rest[0] == "items" and table.rows:
+            rest = rest[1:]
+        if not table.columns:
+            return "money" if len(rest) == 1 and rest[0] in {r.name for r in table.rows} else None
+        if len(rest) == 2:
+            column = next((c for c in table.columns if c.name == rest[1]), None)
+            if column is not None and column.type in ("money", "number"):
+                return column.type
+        return None
+    if part.indicators is not None and len(path) == 3:
+        column = next((c for c in part.indicators.columns if c.name == path[2]), None)
+        if column is not None and column.role == "weight":
+            return "number"
+    return None
+
+
+def paragraph(spec: FormSpec, key: str) -> Any:
+    """Return which paragraph of a content file a top-level key belongs to (a blank line separates paragraphs).
+
+    The header (system keys and the first part's fields), then one paragraph per part of the layout and
+    per `longtext` field, then `source` and `acknowledge`. None for keys the layout does not know.
+    """
+    if key in ("source", "acknowledge"):
+        return key
+    part = find_part(spec, key)
+    if part is None:
+        return "header" if key in HEADER_KEYS else None
+    index = spec.parts.index(part)
+    if part.fields is not None:
+        field = field_spec(spec, key)
+        if field is not None and field.type == "longtext":
+            return ("longtext", key)
+        return "header" if index == 0 else index
+    return index
+
+
+def _inner_model(annotation: Any) -> Optional[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_at(model: type[BaseModel], path: Path) -> Optional[type[BaseModel]]:
+    """Return the model class of the mapping at `path` (None for free mappings such as acknowledge)."""
+    current: Optional[type[BaseModel]] = model
+    for step in path:
+        if current is None:
+            return None
+        if isinstance(step, int):
+            continue  # list items have the list's model
+        info = current.model_fields.get(step)
+        current = _inner_model(info.annotation) if info is not None else None
+    return current
+
+
+def _ordered_keys(data: dict[str, Any], order: Any) -> list[str]:
+    known = [k for k in order if k in data]
+    return known + [k for k in data if k not in order]
+
+
+# --------------------------------------------------------------------------- writing
+
+
 class _Writer:
-    def __init__(self, quote_all: bool = False) -> None:
+    def __init__(self, layout: "Layout", kind: str, quote_all: bool = False) -> None:
+        spec = layout.form(kind)
+        assert spec is not None, f"layout {layout.name} has no {kind} form"
+        self.layout = layout
+        self.kind = kind
+        self.spec: FormSpec = spec
+        self.model = layout.models[kind]
+        self.quote_all = quote_all
         self.lines: list[str] = []
         self.paths: dict[Path, int] = {}
-        self.quote_all = quote_all
 
-    def scalar(self, text: str, key: Any, flow: bool = False) -> str:
+    # ---------------------------------------------------------------- primitives
+
+    def scalar(self, text: str, path: Path, flow: bool = False) -> str:
         if self.quote_all:
             return _double(text) if text != "" else ""
-        return scalar(text, key, flow)
+        return scalar(text, value_kind(self.spec, path), flow)
 
-    def emit(self, line: str, path: Path | None = None) -> None:
+    def emit(self, line: str, path: Optional[Path] = None) -> None:
         self.lines.append(line)
         if path is not None:
             self.paths.setdefault(path, len(self.lines))
 
-    def block_text(self, indent: int, head: str, text: str, key: Any, path: Path) -> None:
-        """`key: value` with a block scalar when the text is long or has several lines."""
+    def block_text(self, indent: int, head: str, text: str, path: Path) -> None:
+        """`key: value` with a block scalar for long (`longtext`) or multi-line text."""
         pad = " " * (indent + 2)
-        if not self.quote_all and text and _FORBIDDEN.search(text) is None and not _NON_PRINTABLE.search(text):
-            if "\n" not in text and key in _FOLDED and text == text.strip() and "\\" not in text:
+        if not self.quote_all and text and not _INVISIBLE.search(text) and not _NON_PRINTABLE.search(text):
+            folded = value_kind(self.spec, path) == "longtext"
+            if "\n" not in text and folded and text == text.strip() and "\\" not in text:
                 self.emit(f"{head} >-", path)
                 self.emit(pad + text)
                 return
@@ -163,115 +327,203 @@ class _Writer:
                     for ln in lines:
                         self.emit(pad + ln if ln else "")
                     return
-        value = self.scalar(text, key)
+        value = self.scalar(text, path)
         self.emit(f"{head} {value}" if value else head, path)
 
-    def value(self, indent: int, head: str, value: Any, key: Any, path: Path) -> None:
+    def value(self, indent: int, head: str, value: Any, path: Path) -> None:
         """Write `head` (`key:` or `- key:`) and its value."""
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            value = str(value)
         if isinstance(value, str):
-            self.block_text(indent, head, value, key, path)
+            self.block_text(indent, head, value, path)
         elif isinstance(value, dict):
             if not value:
                 self.emit(f"{head} {{}}", path)
                 return
             self.emit(head, path)
-            self.mapping(indent + 2, value, path, NESTED_ORDER.get(key, ()))
+            self.mapping(indent + 2, value, path)
         elif isinstance(value, list):
             if not value:
                 self.emit(f"{head} []", path)
                 return
+            flow = self.flow_list(value, path)
+            if flow is not None:
+                self.emit(f"{head} {flow}", path)
+                return
             self.emit(head, path)
-            self.sequence(indent + 2, value, path, key)
+            self.sequence(indent + 2, value, path)
         elif value is None:
             self.emit(head, path)
-        else:  # pragma: no cover - callers pass text only
+        else:
             raise TypeError(f"unexpected {type(value).__name__} at {path}")
 
-    def mapping(self, indent: int, data: dict[str, Any], path: Path, order: tuple[str, ...], first_prefix: str = "") -> None:
-        pad = " " * indent
-        for index, key in enumerate(_ordered_keys(data, order)):
-            prefix = first_prefix if index == 0 and first_prefix else pad
-            self.value(indent, f"{prefix}{_key(key)}:", data[key], key, path + (key,))
+    def flow_list(self, items: list[Any], path: Path) -> Optional[str]:
+        """`[a, b]` for a short list of plain words (an indicator row's `merge`), else None."""
+        if self.quote_all or not all(isinstance(i, str) and _KEY_RE.match(i) and _plain_ok(i, True) for i in items):
+            return None
+        return "[" + ", ".join(items) + "]"
 
-    def sequence(self, indent: int, items: list[Any], path: Path, key: Any) -> None:
+    def order(self, path: Path) -> Any:
+        model = _model_at(self.model, path)
+        return model.model_fields if model is not None else ()
+
+    def mapping(self, indent: int, data: dict[str, Any], path: Path, first_prefix: str = "") -> None:
+        pad = " " * indent
+        for index, key in enumerate(_ordered_keys(data, self.order(path))):
+            prefix = first_prefix if index == 0 and first_prefix else pad
+            self.value(indent, f"{prefix}{yaml_key(key)}:", data[key], path + (key,))
+
+    def sequence(self, indent: int, items: list[Any], path: Path) -> None:
         pad = " " * indent
         for index, item in enumerate(items):
             here = path + (index,)
             if isinstance(item, dict) and item:
                 self.paths.setdefault(here, len(self.lines) + 1)
-                self.mapping(indent + 2, item, here, NESTED_ORDER.get(key, ()), first_prefix=f"{pad}- ")
+                self.mapping(indent + 2, item, here, first_prefix=f"{pad}- ")
             else:
-                self.value(indent, f"{pad}-", item, None, here)
+                self.value(indent, f"{pad}-", item, here)
 
-    def budget(self, data: dict[str, Any], path: Path) -> None:
-        """The unit budget as aligned flow maps, one row per line, as in the shipped files."""
-        names = _ordered_keys(data, BUDGET_ORDER)
-        rows = {n: data[n] for n in names}
-        flowable = all(
-            isinstance(r, dict) and all(isinstance(v, str) and "\n" not in v for v in r.values()) for r in rows.values()
+    # ---------------------------------------------------------------- tables
+
+    def _flowable(self, row: Any) -> bool:
+        return (
+            isinstance(row, dict)
+            and bool(row)
+            and all(_KEY_RE.match(str(k)) for k in row)
+            and all((v is None or isinstance(v, (str, Decimal, int))) and "\n" not in str(v or "") for v in row.values())
         )
-        if not flowable or self.quote_all:
-            self.mapping(2, data, path, BUDGET_ORDER)
-            return
-        width = max(len(_key(n)) for n in names) + 2
-        cells = {n: [(c, self.scalar(rows[n][c], c, flow=True)) for c in _ordered_keys(rows[n], ROW_ORDER)] for n in names}
-        column_width: dict[int, int] = {}
-        for items in cells.values():
+
+    def table_rows(self, table: TablePart, data: dict[str, Any], path: Path) -> None:
+        """A table with columns and fixed rows: one aligned flow map per row, as in the shipped files."""
+        names = _ordered_keys(data, self.order(path))
+        fixed = {r.name for r in table.rows}
+        flow = [] if self.quote_all else [n for n in names if n in fixed and self._flowable(data[n])]
+        cells: dict[str, list[tuple[str, str]]] = {}
+        widths: dict[int, int] = {}
+        for name in flow:
+            row = data[name]
+            items = []
+            for column in _ordered_keys(row, self.order(path + (name,))):
+                text = "" if row[column] is None else str(row[column])
+                items.append((yaml_key(column), self.scalar(text, path + (name, column), flow=True)))
+            cells[name] = items
             for i, (c, v) in enumerate(items):
-                column_width[i] = max(column_width.get(i, 0), len(f"{_key(c)}: {v},"))
-        for n in names:
-            items = cells[n]
+                widths[i] = max(widths.get(i, 0), len(f"{c}: {v},"))
+        key_width = max((len(yaml_key(n)) for n in flow), default=0) + 2
+        for name in names:
+            if name not in cells:
+                self.value(2, f"  {yaml_key(name)}:", data[name], path + (name,))
+                continue
+            items = cells[name]
             parts = []
             for i, (c, v) in enumerate(items):
-                text = f"{_key(c)}: {v}"
-                parts.append(text if i == len(items) - 1 else (text + ",").ljust(column_width[i]))
-            key_text = f"{_key(n)}:".ljust(width)
-            self.emit(f"  {key_text}{{{' '.join(parts)}}}", path + (n,))
+                text = f"{c}: {v}"
+                parts.append(text if i == len(items) - 1 else (text + ",").ljust(widths[i]))
+            self.emit(f"  {(yaml_key(name) + ':').ljust(key_width)}{{{' '.join(parts)}}}", path + (name,))
 
+    # ---------------------------------------------------------------- the document
 
-def _title(kind: str, data: dict[str, Any]) -> str:
-    year = data.get("fiscal_year")
-    year_text = f"（{year}年度）" if isinstance(year, str) and _YEAR_RE.match(year) else ""
-    if kind == "unit":
-        return UNIT_FORM_TITLE + year_text
-    category = data.get("category")
-    title = FORM_TITLES.get(category, "项目支出绩效目标申报表") if isinstance(category, str) else "项目支出绩效目标申报表"
-    return title + year_text
+    def comment(self, key: str, value: Any, data: dict[str, Any]) -> Optional[str]:
+        part = find_part(self.spec, key)
+        if part is None:
+            return None
+        if part.table is not None:
+            return table_comment(self.spec, part.table, value, _money_unit(self.layout, data))
+        if part.indicators is not None:
+            return indicators_comment(part.indicators, value)
+        return None
 
-
-def _render(kind: str, data: dict[str, Any], quote_all: bool) -> _Writer:
-    w = _Writer(quote_all)
-    w.emit(f"# yaml-language-server: $schema=../../../schema/{kind}.schema.json")
-    w.emit(f"# {_title(kind, data)}".replace("\n", " "))
-    order = UNIT_ORDER if kind == "unit" else PROJECT_ORDER
-    money_unit = data.get("money_unit") if isinstance(data.get("money_unit"), str) else "万元"
-    if money_unit not in ("万元", "元"):
-        money_unit = "万元"
-    indicators = data.get("indicators")
-    has_name = kind == "project" or (
-        isinstance(indicators, list) and any(isinstance(i, dict) and i.get("name") for i in indicators)
-    )
-    levels = "一级指标 / 二级指标" + (" / 三级指标" if has_name else "")
-    for key in _ordered_keys(data, order):
-        if key in _SECTIONS and w.lines[-1] != "":
-            w.emit("")
-            comment = _SECTIONS[key]
-            if comment:
-                w.emit(comment.format(unit=money_unit, levels=levels))
-        if key == "budget" and isinstance(data[key], dict) and data[key]:
-            w.emit("budget:", ("budget",))
-            w.budget(data[key], ("budget",))
+    def top(self, key: str, value: Any) -> None:
+        part = find_part(self.spec, key)
+        table = part.table if part is not None else None
+        if table is not None and table.columns and table.rows and isinstance(value, dict) and value:
+            self.emit(f"{yaml_key(key)}:", (key,))
+            self.table_rows(table, value, (key,))
         else:
-            w.value(0, f"{_key(key)}:", data[key], key, (key,))
-    w.emit("")
-    return w
+            self.value(0, f"{yaml_key(key)}:", value, (key,))
+
+    def document(self, data: dict[str, Any]) -> None:
+        self.emit(modeline(self.layout.name, self.kind))
+        self.emit(f"# {printed_title(self.spec, data)}")
+        previous: Any = "start"
+        for key in _ordered_keys(data, self.model.model_fields):
+            group = paragraph(self.spec, key)
+            if group is None:  # a key the model does not know: keep it with the one before
+                group = previous
+            if group != previous and previous != "start":
+                self.emit("")
+                line = self.comment(key, data[key], data)
+                if line:
+                    self.emit(line)
+            self.top(key, data[key])
+            previous = group
+        self.emit("")
 
 
-def form_yaml(kind: str, data: dict[str, Any]) -> tuple[str, dict[Path, int]]:
-    """Return the YAML text of a form and the line of every written path (for locating problems)."""
-    writer = _render(kind, data, quote_all=False)
+def _normal(value: Any) -> Any:
+    """Plain data as the loader returns it: text for every scalar, "" for blanks."""
+    if isinstance(value, dict):
+        return {str(k): _normal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _validated(model: type[BaseModel], data: Any) -> Optional[BaseModel]:
+    try:
+        return model.model_validate(data)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def form_yaml(layout: "Layout", kind: str, data: dict[str, Any]) -> tuple[str, dict[Path, int]]:
+    """Return the YAML text of a form of `layout` and the line of every written path (for locating problems)."""
+    expected = _validated(layout.models[kind], data)
+    writer = _Writer(layout, kind)
+    writer.document(data)
     text = "\n".join(writer.lines)
-    if load_text(text).data != data:
-        writer = _render(kind, data, quote_all=True)
+    back = load_text(text)
+    if back.problems or _normal(back.data) != _normal(data) or (
+            expected is not None and _validated(layout.models[kind], back.data) != expected):
+        # Every scalar double-quoted is exact for any text; text the loader refuses whatever its quoting
+        # (control or bidirectional characters) is still written, escaped, for `check` to report at its line.
+        writer = _Writer(layout, kind, quote_all=True)
+        writer.document(data)
         text = "\n".join(writer.lines)
     return text, writer.paths
+
+
+def key_yaml(layout: "Layout", kind: str, key: str, value: Any) -> list[str]:
+    """Return the lines of one top-level key as `form_yaml` writes it (no comment, no blank line)."""
+    writer = _Writer(layout, kind)
+    writer.top(key, value)
+    text = "\n".join(writer.lines) + "\n"
+    back = load_text(text)
+    if back.problems or _normal(back.data) != _normal({key: value}):
+        writer = _Writer(layout, kind, quote_all=True)
+        writer.top(key, value)
+    return writer.lines
+
+
+def plain_data(form: "Form") -> dict[str, Any]:
+    """Return a checked form's data as a content file holds it: the fields it sets, every value as text."""
+    return _plain(form.data)  # type: ignore[no-any-return]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return {name: _plain(getattr(value, name)) for name in type(value).model_fields if name in value.model_fields_set}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None:
+        return ""
+    return str(value)
+
+
+def form_text(form: "Form") -> str:
+    """Return the content file of a checked form."""
+    return form_yaml(form.layout, form.kind, plain_data(form))[0]

@@ -1,364 +1,243 @@
-"""The form schema: the one source of truth for validation, the JSON Schema and the page layout.
+"""The form model of a layout: pydantic classes built from the layout, and their JSON Schema.
 
-Two forms exist: the whole-unit form (部门（单位）整体支出绩效目标申报表, `UnitForm`) and the project form
-(项目支出绩效目标申报表, `ProjectForm`). Field names are English; every field's description is the Chinese
-label printed on the official form, shown to editors in their editor and in error messages.
-
-Everything arrives as text (the loader does no implicit typing). Money becomes `Decimal` through a
-strict ASCII pattern; it never passes through float.
+Every content file is validated by the model of its layout and kind (unit or project). The model holds
+the system fields every form has (id, fiscal_year, money_unit, source, acknowledge …) and one field per
+printed field or table of the layout, under the layout's names, with the printed label as its title.
+Unknown fields are errors; amounts are Decimal; nothing is typed implicitly.
 """
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-from functools import cached_property
-from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from generator.forms.values import ParsedValue, parse_value
+from generator.forms.layout import (
+    LAYOUT_NAME_PATTERN,
+    FieldSpec,
+    FormSpec,
+    IndicatorColumn,
+    IndicatorsPart,
+    TablePart,
+    fill,
+)
+from generator.forms.scalars import (
+    Count,
+    Decimals,
+    Money,
+    Number,
+    OptionalText,
+    RequiredMoney,
+    RequiredText,
+    Slug,
+    Text,
+    Year,
+    cell_type,
+)
 
-#: Plain ASCII amounts: no sign, no leading zeros, no exponent, no separators, at most 6 decimals
-#: (the form's `money_decimals`, 2 by default, is checked in validate.py).
-MONEY_PATTERN = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,6})?$"
-_MONEY_RE = re.compile(MONEY_PATTERN)
-ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-_ID_RE = re.compile(ID_PATTERN)
-YEAR_PATTERN = r"^(19|20|21)[0-9]{2}$"
-_YEAR_RE = re.compile(YEAR_PATTERN)
-
-CATEGORIES = ("人员类", "公用经费", "其他运转类", "特定目标类")
-#: The page title of each category's project form, as printed.
-FORM_TITLES = {c: f"{c}项目支出绩效目标申报表" for c in CATEGORIES}
-UNIT_FORM_TITLE = "部门（单位）整体支出绩效目标申报表"
-
-
-def _text_input(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise PydanticCustomError("wrong-type", "{what}应为单个值，而不是列表或映射", {"what": what})
-    return value
-
-
-def _money(value: Any) -> Optional[Decimal]:
-    if isinstance(value, Decimal):  # built in code (tests, Excel import), already exact
-        return value
-    text = _text_input(value, "金额")
-    if text == "":
-        return None  # a blank cell, published blank
-    if not _MONEY_RE.match(text):
-        raise PydanticCustomError(
-            "money-format",
-            "金额“{value}”格式错误：只允许半角数字和小数点，如 682.42（不要写单位、千分位、全角数字、正负号或前导零）",
-            {"value": text},
-        )
-    return Decimal(text)
-
-
-def _required_money(value: Any) -> Decimal:
-    amount = _money(value)
-    if amount is None:
-        raise PydanticCustomError("missing-field", "金额不能为空", {})
-    return amount
-
-
-def _year(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    text = _text_input(value, "年度")
-    if not _YEAR_RE.match(text):
-        raise PydanticCustomError("invalid-year", "年度“{value}”应为四位数字年份，如 2025", {"value": text})
-    return int(text)
-
-
-def _slug(value: Any) -> str:
-    text = _text_input(value, "编号")
-    if not _ID_RE.match(text) or len(text) > 80:
-        raise PydanticCustomError(
-            "invalid-id",
-            "编号“{value}”只能由小写英文字母、数字和连字符组成（如 cun-shequ-huanjie），最长 80 个字符",
-            {"value": text},
-        )
-    return text
-
-
-def _text(value: Any) -> str:
-    return _text_input(value, "该字段")
-
-
-def _required_text(value: Any) -> str:
-    text = _text_input(value, "该字段")
-    if not text.strip():
-        raise PydanticCustomError("missing-field", "不能为空", {})
-    return text
-
-
-def _optional_text(value: Any) -> Optional[str]:
-    if value is None:
-        return None
-    text = _text_input(value, "该字段")
-    return text if text.strip() else None
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = _text_input(value, "该字段")
-    if not re.fullmatch(r"[1-9][0-9]{0,5}", text):
-        raise PydanticCustomError("invalid-value", "“{value}”应为正整数", {"value": text})
-    return int(text)
-
-
-def _decimals(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    text = _text_input(value, "该字段")
-    if not re.fullmatch(r"[0-6]", text):
-        raise PydanticCustomError("invalid-value", "“{value}”应为 0 到 6 的整数（金额最多小数位数）", {"value": text})
-    return int(text)
-
-
-_MONEY_SCHEMA = {"type": ["number", "string"], "pattern": MONEY_PATTERN}
-
-Money = Annotated[
-    Optional[Decimal],
-    BeforeValidator(_money),
-    WithJsonSchema({**_MONEY_SCHEMA, "description": "金额，半角数字；空白表示原表该栏为空"}),
-]
-RequiredMoney = Annotated[Decimal, BeforeValidator(_required_money), WithJsonSchema(_MONEY_SCHEMA)]
-Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": ["integer", "string"], "pattern": YEAR_PATTERN})]
-Slug = Annotated[str, BeforeValidator(_slug), WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "maxLength": 80})]
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
-RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
-OptionalText = Annotated[Optional[str], BeforeValidator(_optional_text), WithJsonSchema({"type": "string"})]
-Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": ["integer", "string"], "pattern": "^[1-9][0-9]{0,5}$"})]
-Decimals = Annotated[int, BeforeValidator(_decimals), WithJsonSchema({"type": ["integer", "string"], "enum": [0, 1, 2, 3, 4, 5, 6]})]
+if TYPE_CHECKING:
+    from generator.forms.registry import Layout
 
 #: Acknowledged warnings: problem code -> the editor's reason ("原表如此，照录").
 Acknowledgements = dict[str, RequiredText]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """Base of every form model: unknown fields are errors, instances are immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
 
 
-class MoneyRow(_Strict):
-    """One row of a money table: 合计 = 财政资金 + 其他资金 (+ 上年结转 where the form has it)."""
+class Source(Strict):
+    """原始公开文件: where the published form comes from."""
 
-    total: RequiredMoney = Field(description="合计（年度资金总额）")
-    fiscal: Money = Field(None, description="财政资金（财政拨款）")
-    other: Money = Field(None, description="其他资金")
-    carryover: Money = Field(None, description="上年结转（原表有此栏时填写）")
-
-    def parts(self) -> list[tuple[str, str, Decimal]]:
-        """Return the declared parts as (field, Chinese label, amount)."""
-        out = []
-        for name in ("fiscal", "other", "carryover"):
-            amount = getattr(self, name)
-            if amount is not None:
-                out.append((name, MoneyRow.model_fields[name].description.split("（")[0], amount))
-        return out
-
-
-class FundingSource(_Strict):
-    """A line of funding by source (一般公共预算、政府性基金、上年结转 …)."""
-
-    name: RequiredText = Field(description="资金来源名称")
-    amount: RequiredMoney = Field(description="金额")
-    acknowledge: Acknowledgements = Field(default_factory=dict, description="已确认的警告：代码 → 理由")
-
-
-class Source(_Strict):
-    """Where the published form comes from."""
-
-    title: OptionalText = Field(None, description="原始公开文件标题")
+    title: OptionalText = Field(None, title="原始公开文件标题")
     url: Optional[Annotated[str, Field(pattern=r"^https?://[^\s<>\"'`]+$", max_length=500)]] = Field(
-        None, description="原始公开文件网址（http/https）"
+        None, title="网址", description="原始公开文件网址（http/https）"
     )
-    published: OptionalText = Field(None, description="原始文件公开日期，如 2025-02-10")
+    published: OptionalText = Field(None, title="公开日期", description="原始文件公开日期，如 2025-02-10")
+    publisher: OptionalText = Field(None, title="发布单位", description="公开该文件的单位或网站")
+    file: OptionalText = Field(None, title="文件名", description="原始文件名（如 附件3.pdf）")
 
 
-class Contact(_Strict):
-    """项目负责人及电话."""
-
-    name: OptionalText = Field(None, description="项目负责人")
-    phone: OptionalText = Field(None, description="联系电话")
+_ACK = (Acknowledgements, Field(default_factory=dict, title="已确认的警告", description="已确认的警告：代码 → 理由"))
 
 
-class Period(_Strict):
-    """项目期 / 实施周期 (multi-year projects)."""
-
-    start: Year = Field(description="起始年度")
-    end: Year = Field(description="结束年度")
-
-
-class _Indicator(_Strict):
-    level1: RequiredText = Field(description="一级指标")
-    level2: RequiredText = Field(description="二级指标")
-    value: Text = Field(description="指标值（年度），原样照录，如 ≥90%、536人")
-    medium_term_value: OptionalText = Field(None, description="中期（实施周期）指标值")
-    nature: Optional[Literal["≥", "≤", "=", ">", "<", "定量", "定性"]] = Field(None, description="指标性质")
-    measure_unit: OptionalText = Field(None, description="度量单位")
-    weight: Money = Field(None, description="权重（分值）")
-    direction: Optional[Literal["正向", "反向"]] = Field(None, description="指标方向")
-    explanation: OptionalText = Field(None, description="指标解释")
-    note: OptionalText = Field(None, description="备注")
-    acknowledge: Acknowledgements = Field(default_factory=dict, description="已确认的警告：代码 → 理由")
-
-    @cached_property
-    def parsed(self) -> ParsedValue:
-        """Return the value split into operator / number / unit where it can be."""
-        return parse_value(self.value)
+def _field(spec: FieldSpec) -> tuple[Any, Any]:
+    annotation = cell_type(spec.type, spec.required, spec.choices)
+    info = Field(... if spec.required else None, title=spec.short or spec.title, description=spec.help or spec.title)
+    return annotation, info
 
 
-class UnitIndicator(_Indicator):
-    """A row of the whole-unit form's indicator table (一级 → 二级 → 指标值; 三级 where a form has it)."""
-
-    name: OptionalText = Field(None, description="三级指标（整体表通常没有）")
+def _class_name(*parts: str) -> str:
+    return "".join(p.replace("-", "_").title().replace("_", "") for p in parts)
 
 
-class ProjectIndicator(_Indicator):
-    """A row of a project form's indicator table: 一级 / 二级 / 三级 → 指标值."""
+def _register(model: type[BaseModel]) -> type[BaseModel]:
+    """Make a model class built at run time findable by name, so its instances pickle across processes.
 
-    name: RequiredText = Field(description="三级指标")
-
-
-class UnitBudget(_Strict):
-    """预算资金: 年度资金总额 and its parts by category."""
-
-    total: MoneyRow = Field(description="年度资金总额")
-    personnel: MoneyRow = Field(description="其中：人员类项目支出")
-    operating: Optional[MoneyRow] = Field(None, description="运转类项目支出（小计，原表有此行时填写）")
-    public_funds: MoneyRow = Field(description="运转类项目支出：公用经费项目支出")
-    other_operating: MoneyRow = Field(description="运转类项目支出：其他运转类项目支出")
-    specific: MoneyRow = Field(description="特定目标类项目经费")
+    Class names carry a digest of the layout (see `form_model`), so two different layouts never share one.
+    """
+    model.__module__ = __name__
+    globals()[model.__name__] = model
+    return model
 
 
-#: UnitBudget fields that hold the unit's amount for each project category.
-CATEGORY_FIELDS = {
-    "人员类": "personnel",
-    "公用经费": "public_funds",
-    "其他运转类": "other_operating",
-    "特定目标类": "specific",
-}
+def _table_model(prefix: str, table: TablePart, money_unit: str) -> tuple[Any, Any]:
+    fields: dict[str, Any] = {}
+    printed = fill(table.title, money_unit=money_unit)
+    if table.columns:
+        cells = {
+            c.name: (cell_type(c.type, c.required), Field(... if c.required else None, title=c.short or c.title, description=c.title))
+            for c in table.columns
+        }
+        row_model = _register(create_model(_class_name(prefix, table.name, "row"), __base__=Strict, **cells))  # type: ignore[call-overload]
+        row_model.__doc__ = f"{printed}的一行"
+        for row in table.rows:
+            annotation = row_model if row.required else Optional[row_model]
+            fields[row.name] = (annotation, Field(... if row.required else None, title=row.short or row.title, description=row.title))
+        if table.items:
+            item_model = _register(create_model(  # type: ignore[call-overload]
+                _class_name(prefix, table.name, "item"), __base__=Strict, acknowledge=_ACK, **cells
+            ))
+            item_model.__doc__ = f"{printed}的一条明细"
+            if not table.rows:  # a plain list in the content file
+                title = table.short or printed
+                return list[item_model], Field([] if table.optional else ..., title=title, description=printed)  # type: ignore[valid-type]
+            fields["items"] = (list[item_model], Field(default_factory=list, title="明细行"))  # type: ignore[valid-type]
+    else:
+        for row in table.rows:
+            fields[row.name] = (
+                RequiredMoney if row.required else Money,
+                Field(... if row.required else None, title=row.short or row.title, description=row.title),
+            )
+    model = _register(create_model(_class_name(prefix, table.name), __base__=Strict, **fields))  # type: ignore[call-overload]
+    model.__doc__ = printed
+    required = not table.optional and (any(r.required for r in table.rows) or not table.rows)
+    return (model if required else Optional[model]), Field(... if required else None, title=table.short or printed, description=printed)
 
 
-class _Form(_Strict):
-    id: Slug = Field(description="编号：小写英文字母、数字和连字符，决定网址，定稿后不要修改")
-    fiscal_year: Year = Field(description="预算年度")
-    unit_name: RequiredText = Field(description="预算单位")
-    department: OptionalText = Field(None, description="主管部门")
-    money_unit: Literal["万元", "元"] = Field("万元", description="金额单位")
-    money_decimals: Decimals = Field(2, description="金额最多小数位数（默认 2）")
-    funding_sources: list[FundingSource] = Field(default_factory=list, description="资金来源明细（可选），合计须等于年度资金总额")
-    source: Optional[Source] = Field(None, description="原始公开文件")
-    acknowledge: Acknowledgements = Field(default_factory=dict, description="已确认的警告：代码 → 理由")
-
-    def money_fields(self) -> Iterator[tuple[tuple[Any, ...], Decimal]]:
-        """Yield (path, amount) for every amount in the form."""
-        for index, source in enumerate(self.funding_sources):
-            yield ("funding_sources", index, "amount"), source.amount
-        for index, ind in enumerate(self.indicators):  # type: ignore[attr-defined]
-            if ind.weight is not None:
-                yield ("indicators", index, "weight"), ind.weight
+def _indicator_cell(column: IndicatorColumn) -> tuple[Any, Any]:
+    if column.role == "weight":
+        annotation: Any = Number
+    elif column.choices:
+        annotation = Optional[Literal[tuple(column.choices)]]  # type: ignore[valid-type]
+    elif column.required:
+        annotation = RequiredText
+    elif column.role == "target" and not column.optional:
+        annotation = Text  # the key must be there; a blank value is a warning (empty-value)
+        return annotation, Field(title=column.short or column.title, description=column.title)
+    else:
+        annotation = OptionalText
+    return annotation, Field(... if column.required else None, title=column.short or column.title, description=column.title)
 
 
-def _row_money(path: tuple[Any, ...], row: "MoneyRow | None") -> Iterator[tuple[tuple[Any, ...], Decimal]]:
-    if row is None:
-        return
-    for name in ("total", "fiscal", "other", "carryover"):
-        amount = getattr(row, name)
-        if amount is not None:
-            yield path + (name,), amount
+def _indicators_model(prefix: str, part: IndicatorsPart) -> tuple[Any, Any]:
+    cells = {c.name: _indicator_cell(c) for c in part.columns}
+    names = tuple(c.name for c in part.columns)
+    merge = Optional[list[Literal[names]]]  # type: ignore[valid-type]
+    row = _register(create_model(  # type: ignore[call-overload]
+        _class_name(prefix, part.name, "indicator"),
+        __base__=Strict,
+        **cells,
+        merge=(merge, Field(None, title="横向合并", description="原表合并为一格的相邻列（如 [name, value]），文字写在第一列")),
+        acknowledge=_ACK,
+    ))
+    row.__doc__ = f"{part.title}的一条指标"
+    required = part.required
+    return list[row], Field(... if required else [], title=part.short or part.title, description=part.title)  # type: ignore[valid-type]
 
 
-class UnitForm(_Form):
-    """部门（单位）整体支出绩效目标申报表."""
-
-    budget: UnitBudget = Field(description="预算资金")
-    tasks: RequiredText = Field(description="年度主要任务及拟达到的目标")
-    medium_term_tasks: OptionalText = Field(None, description="中期目标（原表有此栏时填写）")
-    indicators: list[UnitIndicator] = Field(description="绩效指标")
-
-    #: Not a field: files cannot set it.
-    kind: ClassVar[str] = "unit"
-
-    def money_fields(self) -> Iterator[tuple[tuple[Any, ...], Decimal]]:
-        for name in UnitBudget.model_fields:
-            yield from _row_money(("budget", name), getattr(self.budget, name))
-        yield from super().money_fields()
-
-    @property
-    def title(self) -> str:
-        return UNIT_FORM_TITLE
-
-
-class ProjectForm(_Form):
-    """项目支出绩效目标申报表."""
-
-    name: RequiredText = Field(description="项目名称")
-    category: Literal["人员类", "公用经费", "其他运转类", "特定目标类"] = Field(description="项目类别")
-    order: Optional[Count] = Field(None, description="在单位项目列表中的序号（可选）")
-    implementing_unit: OptionalText = Field(None, description="实施单位")
-    attribute: Optional[Literal["新增", "延续"]] = Field(None, description="项目属性")
-    period: Optional[Period] = Field(None, description="项目期（实施周期），多年项目填写")
-    period_funding: Money = Field(None, description="实施期资金总额（多年项目）")
-    contact: Optional[Contact] = Field(None, description="项目负责人及电话")
-    funding: MoneyRow = Field(description="项目资金：年度资金总额 = 财政拨款 + 其他资金")
-    goal: RequiredText = Field(description="总体目标（年度目标）")
-    medium_term_goal: OptionalText = Field(None, description="中期目标（实施期目标）")
-    indicators: list[ProjectIndicator] = Field(description="绩效指标")
-
-    #: Not a field: files cannot set it.
-    kind: ClassVar[str] = "project"
-
-    def money_fields(self) -> Iterator[tuple[tuple[Any, ...], Decimal]]:
-        yield from _row_money(("funding",), self.funding)
-        if self.period_funding is not None:
-            yield ("period_funding",), self.period_funding
-        yield from super().money_fields()
-
-    @property
-    def title(self) -> str:
-        return FORM_TITLES[self.category]
+def form_fields(layout: "Layout", kind: str) -> dict[str, tuple[Any, Any]]:
+    """Return the model's fields, in the order content files write them."""
+    spec = layout.form(kind)
+    assert spec is not None
+    prefix = f"{layout.name}-{layout.digest}-{kind}"
+    system: dict[str, tuple[Any, Any]] = {
+        "layout": (
+            Optional[Annotated[str, Field(pattern=LAYOUT_NAME_PATTERN)]],
+            Field(None, title="表样", description="本表所用表样的名称；不写则用本站默认表样"),
+        ),
+        "id": (Slug, Field(title="编号", description="编号：小写英文字母、数字和连字符，决定网址，定稿后不要修改")),
+        "fiscal_year": (Year, Field(title="预算年度")),
+        "title": (OptionalText, Field(None, title="原表标题", description="原表标题与表样不同时照录")),
+    }
+    if kind == "project":
+        system["order"] = (Optional[Count], Field(None, title="序号", description="在单位项目列表中的序号（可选）"))
+    parts: dict[str, tuple[Any, Any]] = {}
+    first_fields = True
+    for part in spec.parts:
+        if part.fields is not None:
+            for field in part.fields:
+                if field.name == "fiscal_year":
+                    continue
+                if field.name == "category":
+                    parts["category"] = _category(spec)
+                    continue
+                required = field.required or field.name in ("name", "unit_name")
+                parts[field.name] = _field(field.model_copy(update={"required": required}))
+            if first_fields:
+                if spec.categories and "category" not in parts:
+                    parts["category"] = _category(spec)
+                parts.update(_money_settings(layout))
+                first_fields = False
+        elif part.table is not None:
+            parts[part.table.name] = _table_model(prefix, part.table, layout.spec.money_unit)
+        elif part.indicators is not None:
+            parts[part.indicators.name] = _indicators_model(prefix, part.indicators)
+    if spec.categories and "category" not in parts:
+        parts["category"] = _category(spec)
+    for key, value in _money_settings(layout).items():
+        parts.setdefault(key, value)
+    tail = {
+        "source": (Optional[Source], Field(None, title="原始公开文件")),
+        "acknowledge": _ACK,
+    }
+    return {**system, **parts, **tail}
 
 
-#: Chinese descriptions of the nested types (the class docstrings are for developers).
-_TYPE_DESCRIPTIONS = {
-    "MoneyRow": "金额行：合计 = 财政资金 + 其他资金（+ 上年结转）",
-    "FundingSource": "资金来源明细（如一般公共预算、政府性基金、上年结转）",
-    "Source": "原始公开文件",
-    "Contact": "项目负责人及电话",
-    "Period": "项目期（实施周期）",
-    "UnitIndicator": "整体表的一条绩效指标：一级指标 → 二级指标 → 指标值",
-    "ProjectIndicator": "项目表的一条绩效指标：一级 / 二级 / 三级指标 → 指标值",
-    "UnitBudget": "预算资金：年度资金总额及按类别的分项",
-}
+def _category(spec: FormSpec) -> tuple[Any, Any]:
+    names = tuple(c.name for c in spec.categories)
+    return Literal[names], Field(title="项目类别", description="项目类别：" + "、".join(names))  # type: ignore[valid-type]
 
 
-def _chinese_titles(node: Any) -> None:
-    """Use each property's Chinese label as its title (editors see titles on hover)."""
-    if isinstance(node, dict):
-        for prop in (node.get("properties") or {}).values():
-            if isinstance(prop, dict) and prop.get("description"):
-                prop["title"] = prop["description"].split("（")[0].split("：")[0]
-        for value in node.values():
-            _chinese_titles(value)
-    elif isinstance(node, list):
-        for value in node:
-            _chinese_titles(value)
+def _money_settings(layout: "Layout") -> dict[str, tuple[Any, Any]]:
+    return {
+        "money_unit": (Literal["万元", "元"], Field(layout.spec.money_unit, title="金额单位")),
+        "money_decimals": (Decimals, Field(2, title="金额小数位数", description="金额最多小数位数（默认 2）")),
+    }
 
 
-def json_schema(model: type[_Form]) -> dict[str, Any]:
-    """Return the published JSON Schema of a form (Draft 2020-12), with Chinese titles and descriptions."""
-    schema = model.model_json_schema(mode="validation")
+def form_model(layout: "Layout", kind: str) -> type[BaseModel]:
+    """Build the pydantic model of `layout`'s unit or project form."""
+    spec = layout.form(kind)
+    assert spec is not None
+    model = _register(create_model(  # type: ignore[call-overload]
+        _class_name(layout.name, layout.digest, kind, "form"), __base__=Strict, **form_fields(layout, kind)
+    ))
+    model.__doc__ = spec.title
+    return model
+
+
+def json_schema(layout: "Layout", kind: str) -> dict[str, Any]:
+    """Return the published JSON Schema (Draft 2020-12) of a layout's form, with the printed labels as titles."""
+    spec = layout.form(kind)
+    assert spec is not None
+    schema = layout.models[kind].model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["properties"].pop("kind", None)
-    for name, definition in (schema.get("$defs") or {}).items():
-        if name in _TYPE_DESCRIPTIONS:
-            definition["title"] = definition["description"] = _TYPE_DESCRIPTIONS[name]
-    _chinese_titles(schema)
-    title = UNIT_FORM_TITLE if model.kind == "unit" else "项目支出绩效目标申报表"
-    schema["title"] = schema["description"] = title
+    schema["title"] = spec.title
+    schema["description"] = f"{layout.spec.title}：{spec.title}"
+    for definition in (schema.get("$defs") or {}).values():
+        if definition.get("description"):
+            definition["title"] = definition["description"]
+    return schema
+
+
+def layout_schema() -> dict[str, Any]:
+    """Return the JSON Schema of layout files."""
+    from generator.forms.layout import LayoutFile
+
+    schema = LayoutFile.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "表样（layout）"
     return schema

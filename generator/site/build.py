@@ -69,7 +69,7 @@ def site_nav(years) -> list:
 
     nav: list = [{"首页": "index.md"}]
     for year in years:
-        units = [{escape_text(u.form.unit_name): f"{year.year}/{u.id}/index.md"} for u in year.units]
+        units = [{escape_text(u.unit_name): f"{year.year}/{u.id}/index.md"} for u in year.units]
         if len(units) > NAV_UNITS_LIMIT:
             units = []
         nav.append({f"{year.year} 年度": [f"{year.year}/index.md", *units]})
@@ -134,19 +134,28 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
     for year, unit in track(units, len(units), "生成页面（单位）"):
         base = f"{year.year}/{unit.id}"
         out[f"{base}/index.md"] = render.render_unit(unit, settings).encode()
-        out[f"{base}/unit.yml"] = unit.source
-        out[f"{base}/unit.json"] = render.form_json(unit.form).encode()
+        if unit.form is not None:
+            out[f"{base}/unit.yml"] = unit.source
+            out[f"{base}/unit.json"] = render.form_json(unit.form).encode()
         for project in unit.projects:
             out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
             out[f"{base}/{project.id}.yml"] = project.source
             out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
     if settings.downloads:
         out.update(download_files(result, settings, only))
-    schema_dir = settings.root / SCHEMA_DIR
-    for name in ("unit.schema.json", "project.schema.json"):
-        if (schema_dir / name).is_file():
-            out[f"schema/{name}"] = (schema_dir / name).read_bytes()
+    out.update(schema_files(result))
     return out
+
+
+def schema_files(result: CheckResult) -> dict[str, bytes]:
+    """Return the JSON Schemas of the layouts the published forms use (`schema/<layout>/<kind>.schema.json`)."""
+    from generator.forms.schemas import schema_documents
+
+    used = {(ff.form.layout.name, ff.form.kind) for ff in result.files if ff.form is not None}
+    registry = result.registry
+    if registry is None:
+        return {}
+    return {rel: data for rel, data in schema_documents(registry, used).items()}
 
 
 def write_outputs(outputs: dict[str, bytes], docs_dir: Path) -> GenerateReport:
@@ -254,7 +263,7 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
     settings = settings_from(cfg, content, only, downloads)
-    from generator.site.render import jieba_words
+    from generator.site.searchdict import jieba_words
 
     years = select_years(result, lambda p: Path(p).read_bytes(), only)
     outputs = render_outputs(result, settings, years=years)

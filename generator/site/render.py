@@ -1,51 +1,37 @@
-"""Pure functions: checked forms -> Markdown pages, data files and the search dictionary (no file I/O).
+"""Pure functions: checked forms -> Markdown pages and JSON data (no file I/O).
 
 Owns the Jinja environment. Every `{{ value }}` in a template passes through one `finalize` function
 (`escape.escape_text`), so content text renders literally wherever a template puts it; only `Markup`
-built by our own code (charts, row spans) passes through unchanged.
+built by our own code (charts) passes through unchanged. What a form prints, in which order and under
+which labels comes from its layout (`generator.forms.layout`); the views below turn each part of the
+layout into rows and cells for the templates.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
-
 from pathlib import Path
+from typing import Any, Optional
 
 import jinja2
 from markupsafe import Markup
 
+from generator.forms.form import Form
+from generator.forms.validate import CheckResult, FormFile
 from generator.site.charts import Slice, bar_list, percent, stacked_bar
 from generator.site.escape import escape_text
-from generator.forms.model import CATEGORY_FIELDS, ProjectForm, UnitForm
-from generator.forms.validate import CheckResult, FormFile
+from generator.site.views import composition_rows, part_views
 
-#: Optional indicator columns, in the order official forms print them: (field, header).
-OPTIONAL_COLUMNS = (
-    ("nature", "指标性质"),
-    ("measure_unit", "度量单位"),
-    ("weight", "权重（分值）"),
-    ("direction", "指标方向"),
-    ("medium_term_value", "中期指标值"),
-    ("explanation", "指标解释"),
-    ("note", "备注"),
-)
-CATEGORY_LABELS = {
-    "personnel": "人员类项目支出",
-    "public_funds": "公用经费项目支出",
-    "other_operating": "其他运转类项目支出",
-    "specific": "特定目标类项目经费",
-}
+#: Year and home pages sum units in this money unit (元 amounts are converted exactly).
+SUMMARY_UNIT = "万元"
 
 
 @dataclass
 class ProjectPage:
     ff: FormFile
-    form: ProjectForm
+    form: Form
     source: bytes
 
     @property
@@ -55,14 +41,27 @@ class ProjectPage:
 
 @dataclass
 class UnitPage:
-    ff: FormFile
-    form: UnitForm
-    source: bytes
+    """A unit of a year: its whole-unit form when it published one, and its project forms."""
+
+    id: str
+    unit_name: str
+    ff: Optional[FormFile] = None
+    form: Optional[Form] = None
+    source: bytes = b""
     projects: list[ProjectPage] = field(default_factory=list)
 
-    @property
-    def id(self) -> str:
-        return self.form.id
+    def totals(self) -> dict[str, Optional[Decimal]]:
+        """Return the unit form's totals in 万元 (empty when the unit published no unit form)."""
+        if self.form is None:
+            return {}
+        return {role: in_summary_unit(amount, self.form.money_unit) for role, amount in self.form.totals().items()}
+
+
+def in_summary_unit(amount: Optional[Decimal], money_unit: str) -> Optional[Decimal]:
+    """Return an amount in 万元, exactly (元 / 10000 is exact in Decimal)."""
+    if amount is None or money_unit == SUMMARY_UNIT:
+        return amount
+    return (amount / Decimal(10000)).normalize() if amount else amount
 
 
 @dataclass
@@ -73,9 +72,9 @@ class YearPage:
     def totals(self) -> dict[str, Decimal]:
         out = {"total": Decimal(0), "fiscal": Decimal(0), "other": Decimal(0)}
         for unit in self.units:
-            row = unit.form.budget.total
+            totals = unit.totals()
             for key in out:
-                out[key] += getattr(row, key) or Decimal(0)
+                out[key] += totals.get(key) or Decimal(0)
         return out
 
     @property
@@ -103,21 +102,29 @@ class Settings:
     archives: dict[int, str] = field(default_factory=dict)
 
 
+def _project_key(page: ProjectPage) -> tuple[Any, ...]:
+    total = page.form.total
+    return (page.form.order is None, page.form.order or 0, -(total or Decimal(0)), page.id)
+
+
 def collect(result: CheckResult, read: Any) -> list[YearPage]:
     """Group checked forms into years -> units -> projects, in published order."""
     units: dict[tuple[str, str], UnitPage] = {}
     for ff in result.units():
-        units[(ff.year, ff.unit_id)] = UnitPage(ff, ff.form, read(ff.path))
+        assert ff.form is not None
+        units[(ff.year, ff.unit_id)] = UnitPage(ff.unit_id, ff.form.unit_name, ff, ff.form, read(ff.path))
     for ff in result.projects():
+        assert ff.form is not None
         unit = units.get((ff.year, ff.unit_id))
-        if unit is not None:
-            unit.projects.append(ProjectPage(ff, ff.form, read(ff.path)))
+        if unit is None:  # a unit that publishes project forms only
+            unit = units[(ff.year, ff.unit_id)] = UnitPage(ff.unit_id, ff.form.unit_name)
+        unit.projects.append(ProjectPage(ff, ff.form, read(ff.path)))
     years: dict[int, YearPage] = {}
-    for unit in units.values():
-        unit.projects.sort(key=lambda p: (p.form.order is None, p.form.order or 0, -p.form.funding.total, p.id))
-        years.setdefault(unit.form.fiscal_year, YearPage(unit.form.fiscal_year)).units.append(unit)
-    for year in years.values():
-        year.units.sort(key=lambda u: (-u.form.budget.total.total, u.id))
+    for (year, _), unit in units.items():
+        unit.projects.sort(key=_project_key)
+        years.setdefault(int(year), YearPage(int(year))).units.append(unit)
+    for page in years.values():
+        page.units.sort(key=lambda u: (-(u.totals().get("total") or Decimal(0)), u.id))
     return [years[y] for y in sorted(years, reverse=True)]
 
 
@@ -156,47 +163,6 @@ def render_template(name: str, **context: Any) -> str:
     return environment().get_template(name).render(**context)
 
 
-# --------------------------------------------------------------------------- tables
-
-
-@dataclass
-class Row:
-    """An indicator table row with the row spans of its merged 一级/二级 cells (0 = covered)."""
-
-    indicator: Any
-    span1: int
-    span2: int
-
-
-def indicator_rows(indicators: list[Any]) -> list[Row]:
-    """Merge consecutive equal 一级 and, within them, consecutive equal 二级 cells, as printed."""
-    rows = [Row(ind, 0, 0) for ind in indicators]
-    start1 = 0
-    for i in range(len(rows) + 1):
-        if i == len(rows) or rows[i].indicator.level1 != rows[start1].indicator.level1:
-            if start1 < len(rows):
-                rows[start1].span1 = i - start1
-                start2 = start1
-                for j in range(start1, i + 1):
-                    if j == i or rows[j].indicator.level2 != rows[start2].indicator.level2:
-                        rows[start2].span2 = j - start2
-                        start2 = j
-            start1 = i
-    return rows
-
-
-def optional_columns(indicators: list[Any]) -> list[tuple[str, str]]:
-    """Return the optional columns that at least one indicator of the form fills in."""
-    return [(name, label) for name, label in OPTIONAL_COLUMNS if any(getattr(i, name) not in (None, "") for i in indicators)]
-
-
-def money_columns(rows: Iterable[Any]) -> list[tuple[str, str]]:
-    columns = [("total", "合计"), ("fiscal", "财政资金"), ("other", "其他资金")]
-    if any(r is not None and r.carryover is not None for r in rows):
-        columns.append(("carryover", "上年结转"))
-    return columns
-
-
 # --------------------------------------------------------------------------- pages
 
 
@@ -210,10 +176,6 @@ def _source_links(settings: Settings, ff: FormFile) -> dict[str, str | None]:
     return {"blob": f"{base}/blob/{settings.branch}/{path}", "history": f"{base}/commits/{settings.branch}/{path}", "date": date}
 
 
-def unit_slices(unit: UnitForm) -> list[Slice]:
-    return [Slice(CATEGORY_LABELS[name], getattr(unit.budget, name).total) for name in CATEGORY_FIELDS.values()]
-
-
 def render_home(years: list[YearPage], settings: Settings) -> str:
     return render_template("home.md.j2", years=years, settings=settings)
 
@@ -222,95 +184,71 @@ def render_year(year: YearPage, settings: Settings) -> str:
     return render_template("year.md.j2", year=year, totals=year.totals(), settings=settings)
 
 
+def _project_rows(unit: UnitPage) -> list[dict[str, Any]]:
+    whole = unit.form.total if unit.form is not None else None
+    rows = []
+    for page in unit.projects:
+        total = page.form.total
+        share = percent(total, whole) if total is not None and whole else None
+        rows.append({"page": page, "total": total, "share": share})
+    return rows
+
+
 def render_unit(unit: UnitPage, settings: Settings) -> str:
     form = unit.form
-    whole = form.budget.total.total
-    composition = stacked_bar("chart-composition", f"{form.unit_name} {form.fiscal_year} 年度预算构成", unit_slices(form), form.money_unit)
-    shares = None
-    if unit.projects:
-        shares = bar_list(
-            "chart-projects",
-            f"{form.unit_name} {form.fiscal_year} 年度各项目资金占单位预算比例",
-            [Slice(p.form.name, p.form.funding.total) for p in unit.projects],
-            whole,
-            form.money_unit,
-        )
-    budget_rows = [getattr(form.budget, name) for name in type(form.budget).model_fields]
+    composition = shares = None
+    composition_table: list[tuple[str, Decimal, Decimal]] = []
+    if form is not None:
+        slices = [Slice(label, amount) for label, amount in composition_rows(form)]
+        whole = form.total
+        if slices and whole:
+            composition = stacked_bar("chart-composition", f"{form.unit_name} {form.fiscal_year} 年度预算构成", slices, form.money_unit)
+            composition_table = [(s.label, s.amount, percent(s.amount, whole)) for s in slices]
+        project_slices = [Slice(p.form.name, p.form.total) for p in unit.projects if p.form.total is not None]
+        if project_slices and whole:
+            shares = bar_list(
+                "chart-projects", f"{form.unit_name} {form.fiscal_year} 年度各项目资金占单位预算比例", project_slices, whole, form.money_unit
+            )
+    first = unit.projects[0].form if unit.projects else None
     return render_template(
         "unit.md.j2",
         unit=unit,
         form=form,
-        rows=indicator_rows(form.indicators),
-        columns=optional_columns(form.indicators),
-        money_columns=money_columns(budget_rows),
+        parts=part_views(form) if form is not None else [],
+        year=form.fiscal_year if form is not None else (first.fiscal_year if first else ""),
+        money_unit=(form or first).money_unit if (form or first) else SUMMARY_UNIT,
         composition=composition,
+        composition_table=composition_table,
         shares=shares,
-        composition_table=[(s.label, s.amount, percent(s.amount, whole)) for s in unit_slices(form)],
-        project_rows=[(p, percent(p.form.funding.total, whole)) for p in unit.projects],
-        source=_source_links(settings, unit.ff),
+        categories=any(p.form.category for p in unit.projects),
+        project_rows=_project_rows(unit),
+        source=_source_links(settings, unit.ff) if unit.ff is not None else None,
         settings=settings,
     )
 
 
 def render_project(unit: UnitPage, project: ProjectPage, settings: Settings) -> str:
     form = project.form
+    whole = unit.form.total if unit.form is not None else None
+    total = form.total
     return render_template(
         "project.md.j2",
         unit=unit,
         project=project,
         form=form,
-        rows=indicator_rows(form.indicators),
-        columns=optional_columns(form.indicators),
-        share=percent(form.funding.total, unit.form.budget.total.total),
+        parts=part_views(form),
+        total=total,
+        share=percent(total, whole) if total is not None and whole else None,
         source=_source_links(settings, project.ff),
         settings=settings,
     )
 
 
-def form_json(form: UnitForm | ProjectForm) -> str:
+def form_json(form: Form) -> str:
     """Return the form as JSON: amounts as exact strings, each indicator with its parsed value."""
-    data = {"form": "unit" if isinstance(form, UnitForm) else "project", "title": form.title}
-    data.update(form.model_dump(mode="json", exclude_defaults=False))
-    for out, ind in zip(data["indicators"], form.indicators):
-        out["parsed"] = ind.parsed.as_dict()
+    data: dict[str, Any] = {"form": form.kind, "layout": form.layout.name, "title": form.title}
+    data.update(form.data.model_dump(mode="json", exclude_defaults=False))
+    for ind in form.indicators:
+        data[ind.part.name][ind.index]["parsed"] = ind.parsed.as_dict()
     # Compact: json's C encoder (indent= forces the pure-Python one, ~10x slower on big sites).
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-# --------------------------------------------------------------------------- search dictionary
-
-_QUOTED = re.compile(r"[“「『\"]([\u4e00-\u9fff]{2,8})[”」』\"]")
-_HAN = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
-#: Domain words jieba's general dictionary splits; users search them as one word.
-DOMAIN_WORDS = (
-    "绩效目标", "绩效指标", "申报表", "整体支出", "项目支出", "一级指标", "二级指标", "三级指标", "指标值",
-    "年度资金总额", "财政拨款", "财政资金", "其他资金", "人员类", "运转类", "公用经费", "特定目标类", "其他运转类",
-    "数量指标", "质量指标", "时效指标", "成本指标", "社会效益", "经济效益", "生态效益", "可持续影响", "满意度",
-    "社区工作者", "社工", "换届", "基层治理", "村干部", "志愿服务",
-)
-
-
-def jieba_words(years: list[YearPage]) -> str:
-    """Return a jieba user dictionary ("word freq" lines) built from the content.
-
-    Short names and quoted terms (“花城保”, “小马拉大车”) become single search words. Long names are left
-    out on purpose: a long entry would become one token and hide the words inside it from search.
-    """
-    words: Counter[str] = Counter()
-    for word in DOMAIN_WORDS:
-        words[word] += 1
-    for year in years:
-        for unit in year.units:
-            forms: list[Any] = [unit.form] + [p.form for p in unit.projects]
-            for form in forms:
-                texts = [getattr(form, "name", "") or "", getattr(form, "goal", "") or "", getattr(form, "tasks", "") or ""]
-                for ind in form.indicators:
-                    texts += [ind.level1, ind.level2, ind.name or "", ind.value]
-                    for label in (ind.level1, ind.level2, ind.name or ""):
-                        if _HAN.match(label) and len(label) <= 6:
-                            words[label] += 1
-                for text in texts:
-                    for match in _QUOTED.finditer(text):
-                        words[match.group(1)] += 1
-    # A high frequency makes jieba keep the word whole even where its statistics would split it.
-    return "".join(f"{word} {100000 + count}\n" for word, count in sorted(words.items()))

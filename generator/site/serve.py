@@ -32,16 +32,28 @@ def serve(content: str = "content", config: str = "mkdocs.yml", addr: str = "127
     return 0
 
 
+#: watchdog events that mean a file's content changed (reading a file fires opened/closed_no_write: ignored).
+WRITE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
+
+
+def is_edit(event_type: str, path: str) -> bool:
+    """Return whether a watchdog event is a write to a form, layout or settings file."""
+    return event_type in WRITE_EVENTS and path.endswith((".yml", ".yaml"))
+
+
 def _watch(content: str, config: str, only: str | None, docs_dir: str | None) -> None:
-    """Regenerate (incrementally: unchanged pages are not rewritten) when a YAML file changes."""
+    """Regenerate (incrementally: unchanged pages are not rewritten) when a form, layout or settings file is written."""
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
+
+    from generator.forms.registry import SITE_LAYOUTS, forget
 
     pending = threading.Event()
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:  # noqa: ANN001 - watchdog's signature
-            if str(event.src_path).endswith((".yml", ".yaml")):
+            paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+            if any(is_edit(event.event_type, p) for p in paths):
                 pending.set()
 
     def loop() -> None:
@@ -49,10 +61,18 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None) ->
             pending.wait()
             time.sleep(0.3)  # editors save in several steps; regenerate once
             pending.clear()
-            generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
+            try:
+                forget()  # layouts may have changed: load them again
+                generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
+            except Exception as exc:  # noqa: BLE001 - the preview must outlive any one failed regeneration
+                print(f"serve: regeneration failed, the preview keeps the previous pages: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     observer = Observer()
+    root = Path(content).resolve().parent
     observer.schedule(Handler(), str(Path(content)), recursive=True)
+    if (root / SITE_LAYOUTS).is_dir():
+        observer.schedule(Handler(), str(root / SITE_LAYOUTS), recursive=False)
+    observer.schedule(Handler(), str(root), recursive=False)  # disclosure.yml
     observer.daemon = True
     observer.start()
     threading.Thread(target=loop, daemon=True).start()
