@@ -205,24 +205,30 @@ def test_pre_commit_validates_its_files():
 # --------------------------------------------------------------------------- editor support
 
 
-def test_vscode_maps_content_to_the_schemas():
+def test_vscode_maps_layout_files_to_the_layout_schema():
+    # Content files name their own schema in their modeline (it depends on the file's layout).
     settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
     schemas = settings["yaml.schemas"]
-    assert schemas["./schema/unit.schema.json"] == ["content/**/unit.yml"]
-    assert schemas["./schema/project.schema.json"] == ["content/**/*.yml", "!content/**/unit.yml"]
+    assert schemas == {"./schema/layout.schema.json": ["layouts/*.yml", "generator/forms/layouts/*.yml"]}
     for path in schemas:
         assert (ROOT / path).is_file(), path
     extensions = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
     assert "redhat.vscode-yaml" in extensions["recommendations"]
 
 
-def test_every_content_file_has_the_schema_modeline():
+def test_every_content_file_has_the_modeline_of_its_layout_schema():
+    from generator.forms.registry import registry_for
+
+    registry = registry_for(ROOT / "content")
     files = sorted((ROOT / "content").glob("*/*/*.yml"))
     assert files
     for path in files:
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        schema = "unit" if path.name == "unit.yml" else "project"
-        assert first == f"# yaml-language-server: $schema=../../../schema/{schema}.schema.json", path
+        lines = path.read_text(encoding="utf-8").splitlines()
+        named = [line.split(":", 1)[1].strip() for line in lines if line.startswith("layout:")]
+        layout = named[0] if named else registry.default_for(path.parent.parent.name)
+        kind = "unit" if path.name == "unit.yml" else "project"
+        assert lines[0] == f"# yaml-language-server: $schema=../../../schema/{layout}/{kind}.schema.json", path
+        assert (ROOT / "schema" / layout / f"{kind}.schema.json").is_file(), path
 
 
 # --------------------------------------------------------------------------- CONTRIBUTING.md

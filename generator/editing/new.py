@@ -15,25 +15,23 @@ by its amounts (the layout's `cross_form` rules and the unit table's own sums) a
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
 from pydantic import ValidationError
 
 from generator.editing.additions import unit_note
+from generator.editing.prompts import Ask, NewError, UsageError, check_id, check_money, check_name, check_project_id, check_year
 from generator.editing.scaffold import PLACEHOLDER, Scaffold
 from generator.forms.discover import UNIT_FILE, FormFile
 from generator.forms.form import Form
 from generator.forms.layout import FormSpec, cell_title, find_part, money_cell
 from generator.forms.load import load_file, load_text
 from generator.forms.registry import Registry, load_registry
-from generator.forms.rules import RESERVED_IDS, form_problems
-from generator.forms.scalars import ID_PATTERN, MONEY_PATTERN, YEAR_PATTERN
+from generator.forms.rules import form_problems
 from generator.problems import ERROR, relpath
 
 if TYPE_CHECKING:
@@ -41,115 +39,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 Cell = tuple[str, ...]
-
-
-class NewError(Exception):
-    """A refusal (exit status 1): the file exists, the unit is missing, ..."""
-
-
-class UsageError(Exception):
-    """Bad or missing values without a terminal to ask on (exit status 2): every one of them, one per line."""
-
-    def __init__(self, *messages: str) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = list(messages)
-
-
-# --------------------------------------------------------------------------- values
-
-
-def _check_year(text: str) -> str:
-    if not re.fullmatch(YEAR_PATTERN, text):
-        raise ValueError("年度应为四位数字年份，如 2025")
-    return text
-
-
-def _check_id(text: str) -> str:
-    if not re.fullmatch(ID_PATTERN, text) or len(text) > 80:
-        raise ValueError("编号只能由小写英文字母、数字和连字符组成（如 xin-xiangmu），最长 80 个字符")
-    return text
-
-
-def _check_project_id(text: str) -> str:
-    _check_id(text)
-    if text in RESERVED_IDS:
-        raise ValueError(f"“{text}”是保留名称，请换一个项目编号")
-    return text
-
-
-def _check_name(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise ValueError("名称不能为空")
-    if re.search(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]", text):
-        raise ValueError("名称中不能有换行、控制字符或零宽字符")
-    if len(text) > 200:
-        raise ValueError("名称过长（最多 200 字）")
-    return text
-
-
-def _check_money(text: str) -> str:
-    if not re.fullmatch(MONEY_PATTERN, text):
-        raise ValueError("金额只能写半角数字和小数点，如 10 或 682.42")
-    return text
-
-
-@dataclass
-class Ask:
-    """How to get a value: from a prompt on a terminal, else it is collected as a usage error naming the flag."""
-
-    interactive: bool
-    ask: Optional[Callable[[str], str]] = None  # default: input(), looked up when asking
-    out: Optional[TextIO] = None  # default: standard error
-    #: Every missing or bad value so far (reported together by `done`).
-    problems: list[str] = field(default_factory=list)
-    #: Refusals so far (the unit does not exist, the file exists …), reported with the problems.
-    refusals: list[str] = field(default_factory=list)
-
-    def value(self, given: Optional[str], flag: str, label: str, check: Callable[[str], str],
-              default: Optional[str] = None, hint: str = "") -> Optional[str]:
-        """Return the checked value, or None (the problem is kept) when there is no terminal to ask on."""
-        ask = self.ask or input
-        err = self.out or sys.stderr
-        if given is not None:
-            try:
-                return check(given)
-            except NewError as exc:
-                if not self.interactive:
-                    self.refusals.append(str(exc))
-                    return None
-                print(f"{label}：{exc}", file=err)
-            except ValueError as exc:
-                if not self.interactive:
-                    self.problems.append(f"{flag} {given!r}：{exc}")
-                    return None
-                print(f"{label}：{exc}", file=err)
-        if not self.interactive:
-            if default is not None:
-                return check(default)
-            self.problems.append(f"缺少 {flag}（{label}）")
-            return None
-        while True:
-            if hint:
-                print(hint, file=err)
-            prompt = f"{label}" + (f" [{default}]" if default else "") + "："
-            try:
-                answer = ask(prompt).strip()
-            except EOFError as exc:
-                raise UsageError(f"缺少 {flag}（{label}）") from exc
-            if not answer and default is not None:
-                answer = default
-            try:
-                return check(answer)
-            except (ValueError, NewError) as exc:
-                print(f"  {exc}", file=err)
-
-    def done(self) -> None:
-        """Raise one UsageError with every problem collected (exit 2), else one NewError with the refusals (exit 1)."""
-        if self.problems:
-            raise UsageError(*self.problems, *self.refusals)
-        if self.refusals:
-            raise NewError("\n".join(self.refusals))
 
 
 # --------------------------------------------------------------------------- writing
@@ -263,9 +152,9 @@ def _amounts(ask: Ask, spec: FormSpec, money_unit: str, given: dict[str, Optiona
     if cells.get("total") is None:
         return {}
     label = {role: _cell_label(spec, cell) for role, cell in cells.items() if cell is not None}
-    total = ask.value(given.get("total"), "--total", f"{label['total']}（{money_unit}）", _check_money)
-    other = ask.value(given["other"], "--other", label.get("other", "其他资金"), _check_money) if given.get("other") is not None else None
-    fiscal = ask.value(given["fiscal"], "--fiscal", label.get("fiscal", "财政资金"), _check_money) if given.get("fiscal") is not None else None
+    total = ask.value(given.get("total"), "--total", f"{label['total']}（{money_unit}）", check_money)
+    other = ask.value(given["other"], "--other", label.get("other", "其他资金"), check_money) if given.get("other") is not None else None
+    fiscal = ask.value(given["fiscal"], "--fiscal", label.get("fiscal", "财政资金"), check_money) if given.get("fiscal") is not None else None
     if total is None or (given.get("other") is not None and other is None) or (given.get("fiscal") is not None and fiscal is None):
         return {}
     t = Decimal(total)
@@ -287,7 +176,7 @@ def _amounts(ask: Ask, spec: FormSpec, money_unit: str, given: dict[str, Optiona
 
 def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, year=None, unit=None, id=None, name=None,
                 unit_name=None, category=None, total=None, fiscal=None, other=None, out: TextIO = sys.stdout) -> int:
-    year = ask.value(year, "--year", "预算年度", _check_year)
+    year = ask.value(year, "--year", "预算年度", check_year)
     chosen = _layout(registry, ask, layout, year, "project")
     year_dir = content / (year or "")
     units = sorted(p.name for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith(".")) if year and year_dir.is_dir() else []
@@ -295,7 +184,7 @@ def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, yea
     unit_required = chosen is not None and chosen.form("unit") is not None and chosen.form("unit").required  # type: ignore[union-attr]
 
     def check_unit(text: str) -> str:
-        _check_id(text)
+        check_id(text)
         # Where the layout requires a unit form the unit must have one; otherwise a new folder is fine.
         if unit_required and year and text not in with_unit_form:
             known = with_unit_form
@@ -308,14 +197,14 @@ def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, yea
     taken = {p.stem: p for p in year_dir.glob("*/*.yml") if p.name != UNIT_FILE} if year else {}
 
     def check_new_id(text: str) -> str:
-        _check_project_id(text)
+        check_project_id(text)
         if text in taken:
             raise NewError(f"{relpath(taken[text])} 已存在，不会覆盖" if unit and taken[text].parent == year_dir / unit
                            else f"项目编号“{text}”在 {year} 年度已被 {relpath(taken[text])} 使用")
         return text
 
     id = ask.value(id, "--id", "项目编号（小写英文、数字、连字符，决定网址）", check_new_id)
-    name = ask.value(name, "--name", "项目名称", _check_name)
+    name = ask.value(name, "--name", "项目名称", check_name)
     spec = chosen.form("project") if chosen is not None else None
     names = [c.name for c in spec.categories] if spec is not None else []
 
@@ -335,7 +224,7 @@ def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, yea
     amounts = _amounts(ask, spec, money_unit, {"total": total, "fiscal": fiscal, "other": other}) if spec is not None else {}
     own_unit_name = unit_form.unit_name if unit_form is not None else _sibling_unit_name(year_dir / unit, registry, year) if unit and year else None
     if own_unit_name is None and unit:
-        own_unit_name = ask.value(unit_name, "--unit-name", "预算单位（该目录没有单位表）", _check_name)
+        own_unit_name = ask.value(unit_name, "--unit-name", "预算单位（该目录没有单位表）", check_name)
     elif unit_name is not None:
         ask.problems.append(f"--unit-name：目录中已有表单，预算单位照它们写（{own_unit_name}）")
     ask.done()
@@ -373,18 +262,18 @@ def _sibling_unit_name(folder: Path, registry: Registry, year: str) -> Optional[
 
 def new_unit(content: Path, ask: Ask, registry: Registry, *, layout=None, year=None, id=None, name=None,
              out: TextIO = sys.stdout) -> int:
-    year = ask.value(year, "--year", "预算年度", _check_year)
+    year = ask.value(year, "--year", "预算年度", check_year)
     chosen = _layout(registry, ask, layout, year, "unit")
     existing = {p.parent.name: p for p in (content / year).glob(f"*/{UNIT_FILE}")} if year else {}
 
     def check_new_id(text: str) -> str:
-        _check_id(text)
+        check_id(text)
         if text in existing:
             raise NewError(f"{relpath(existing[text])} 已存在，不会覆盖")
         return text
 
     id = ask.value(id, "--id", "单位编号（小写英文、数字、连字符，决定网址，如 renhe-shehui-gongzuobu）", check_new_id)
-    name = ask.value(name, "--name", "预算单位名称", _check_name)
+    name = ask.value(name, "--name", "预算单位名称", check_name)
     ask.done()
     assert chosen is not None and year and id and name
     path = content / year / id / UNIT_FILE

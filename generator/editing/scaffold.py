@@ -10,16 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from generator.editing.yamlout import (
-    display_width,
-    modeline,
-    paragraph,
-    printed_title,
-    scalar,
-    table_comment,
-    value_kind,
-    yaml_key,
-)
+from generator.editing.yamlout import modeline, paragraph, printed_title, table_comment, value_kind
+from generator.editing.yamlscalars import display_width, scalar, yaml_key
 from generator.forms.layout import (
     FieldSpec,
     FormSpec,

@@ -15,18 +15,30 @@ written again with every scalar double-quoted (always exact).
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Optional
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from generator.forms.layout import FormSpec, IndicatorsPart, TablePart, cell_title, field_spec, fill, find_part
+from generator.editing.yamlscalars import (
+    KEY_RE,
+    YEAR_RE,
+    double_quoted,
+    needs_escapes,
+    plain_ok,
+    scalar,
+    yaml_key,
+)
+from generator.forms.layout import (
+    FormSpec,
+    IndicatorsPart,
+    TablePart,
+    cell_title,
+    field_spec,
+    fill,
+    find_part,
+)
 from generator.forms.load import load_text
-from generator.forms.scalars import MONEY_PATTERN, YEAR_PATTERN
 from generator.forms.schemas import schema_path
 
 if TYPE_CHECKING:
@@ -39,91 +51,6 @@ Path = tuple[Any, ...]
 HEADER_KEYS = ("layout", "id", "fiscal_year", "title", "order", "category", "money_unit", "money_decimals")
 #: System keys that are counts (written plain when they are).
 _COUNT_KEYS = ("order", "money_decimals")
-
-_MONEY_RE = re.compile(MONEY_PATTERN)
-_YEAR_RE = re.compile(YEAR_PATTERN)
-_COUNT_RE = re.compile(r"^[1-9][0-9]{0,5}$|^[0-6]$")
-#: Characters PyYAML cannot read unescaped (its reader's NON_PRINTABLE set).
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-#: Characters the loader refuses in content (controls, zero-width and bidirectional marks): always escaped.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]")
-_PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@` \t")
-_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-#: What YAML 1.2 tools (the editor's schema check) read as a number, a boolean or null (PyYAML reads YAML 1.1).
-_YAML12_IMPLICIT = re.compile(
-    r"^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)"
-    r"|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$"
-)
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-# --------------------------------------------------------------------------- scalars
-
-
-def _needs_double(text: str) -> bool:
-    return bool(_NON_PRINTABLE.search(text) or _INVISIBLE.search(text) or "\n" in text or "\\" in text)
-
-
-def _double(text: str) -> str:
-    """Double-quoted: exact for any text (JSON escapes are YAML escapes); invisible characters escaped."""
-    out = json.dumps(text, ensure_ascii=False)
-    out = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
-    return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
-
-
-def _single(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _plain_ok(text: str, flow: bool) -> bool:
-    if not text or text != text.strip() or text[0] in _PLAIN_FIRST_BAD or _needs_double(text):
-        return False
-    if ": " in text or " #" in text or text.endswith(":") or "\t" in text:
-        return False
-    if flow and any(c in text for c in ",[]{}"):
-        return False
-    if not text.isascii():
-        return True  # YAML's implicit types (bool, null, numbers, dates) are all ASCII
-    if _YAML12_IMPLICIT.match(text):
-        return False
-    try:  # other YAML tools (the editor's schema check) must read it as text too
-        loaded = yaml.load(f"k: {text}", Loader=_SafeLoader)
-    except yaml.YAMLError:
-        return False
-    return isinstance(loaded, dict) and loaded.get("k") == text
-
-
-def scalar(text: str, kind: Optional[str] = None, flow: bool = False) -> str:
-    """Return `text` as a one-line YAML scalar (plain where that reads back the same).
-
-    `kind` is the value's type in the layout: money, number, year or count values are written plain when
-    they match the model's pattern (other YAML tools read them as numbers, which the schema allows).
-    """
-    if text == "":
-        return ""
-    if kind in ("money", "number") and _MONEY_RE.match(text):
-        return text
-    if kind == "year" and _YEAR_RE.match(text):
-        return text
-    if kind == "count" and _COUNT_RE.match(text):
-        return text
-    if _plain_ok(text, flow):
-        return text
-    if _needs_double(text):
-        return _double(text)
-    return _single(text)
-
-
-def yaml_key(key: Any) -> str:
-    """Return a mapping key as written (plain for machine names)."""
-    key = str(key)
-    return key if _KEY_RE.match(key) and _plain_ok(key, False) else _double(key)
-
-
-def display_width(text: str) -> int:
-    """Return the width of `text` in a terminal or editor (CJK characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
 
 # --------------------------------------------------------------------------- what the layout says
 
@@ -149,7 +76,7 @@ def printed_title(spec: FormSpec, data: dict[str, Any]) -> str:
                 title = item.title
     year = data.get("fiscal_year")
     year = str(year) if isinstance(year, (int, str)) else ""
-    if spec.subtitle is not None and _YEAR_RE.match(year):
+    if spec.subtitle is not None and YEAR_RE.match(year):
         title += fill(spec.subtitle, fiscal_year=year)
     return " ".join(title.split("\n"))
 
@@ -299,7 +226,7 @@ class _Writer:
 
     def scalar(self, text: str, path: Path, flow: bool = False) -> str:
         if self.quote_all:
-            return _double(text) if text != "" else ""
+            return double_quoted(text) if text != "" else ""
         return scalar(text, value_kind(self.spec, path), flow)
 
     def emit(self, line: str, path: Optional[Path] = None) -> None:
@@ -310,7 +237,7 @@ class _Writer:
     def block_text(self, indent: int, head: str, text: str, path: Path) -> None:
         """`key: value` with a block scalar for long (`longtext`) or multi-line text."""
         pad = " " * (indent + 2)
-        if not self.quote_all and text and not _INVISIBLE.search(text) and not _NON_PRINTABLE.search(text):
+        if not self.quote_all and text and not needs_escapes(text):
             folded = value_kind(self.spec, path) == "longtext"
             if "\n" not in text and folded and text == text.strip() and "\\" not in text:
                 self.emit(f"{head} >-", path)
@@ -359,7 +286,7 @@ class _Writer:
 
     def flow_list(self, items: list[Any], path: Path) -> Optional[str]:
         """`[a, b]` for a short list of plain words (an indicator row's `merge`), else None."""
-        if self.quote_all or not all(isinstance(i, str) and _KEY_RE.match(i) and _plain_ok(i, True) for i in items):
+        if self.quote_all or not all(isinstance(i, str) and KEY_RE.match(i) and plain_ok(i, True) for i in items):
             return None
         return "[" + ", ".join(items) + "]"
 
@@ -389,7 +316,7 @@ class _Writer:
         return (
             isinstance(row, dict)
             and bool(row)
-            and all(_KEY_RE.match(str(k)) for k in row)
+            and all(KEY_RE.match(str(k)) for k in row)
             and all((v is None or isinstance(v, (str, Decimal, int))) and "\n" not in str(v or "") for v in row.values())
         )
 

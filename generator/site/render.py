@@ -176,8 +176,27 @@ def _source_links(settings: Settings, ff: FormFile) -> dict[str, str | None]:
     return {"blob": f"{base}/blob/{settings.branch}/{path}", "history": f"{base}/commits/{settings.branch}/{path}", "date": date}
 
 
+_KIND_LABELS = {"unit": "整体支出表", "project": "项目支出表"}
+
+
+def used_layouts(years: list[YearPage]) -> list[dict[str, Any]]:
+    """Return the layouts the published forms use, each with the kinds of form it is used for."""
+    kinds: dict[str, set[str]] = {}
+    titles: dict[str, str] = {}
+    for year in years:
+        for unit in year.units:
+            forms = ([unit.form] if unit.form is not None else []) + [p.form for p in unit.projects]
+            for form in forms:
+                kinds.setdefault(form.layout.name, set()).add(form.kind)
+                titles[form.layout.name] = form.layout.spec.title
+    return [
+        {"name": name, "title": titles[name], "kinds": [(k, _KIND_LABELS[k]) for k in _KIND_LABELS if k in kinds[name]]}
+        for name in sorted(kinds)
+    ]
+
+
 def render_home(years: list[YearPage], settings: Settings) -> str:
-    return render_template("home.md.j2", years=years, settings=settings)
+    return render_template("home.md.j2", years=years, layouts=used_layouts(years), settings=settings)
 
 
 def render_year(year: YearPage, settings: Settings) -> str:
