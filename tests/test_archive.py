@@ -114,8 +114,11 @@ def test_zip_holds_the_year_site_and_its_sources(archive_zip, extracted):
         assert (extracted / "data" / "content" / rel).read_bytes() == source.read_bytes(), rel
     data_content = {p.relative_to(extracted).as_posix() for p in (extracted / "data" / "content").rglob("*") if p.is_file()}
     assert data_content == {f"data/content/{p.relative_to(ROOT / 'content').as_posix()}" for p in sources}
-    for schema in sorted((ROOT / "schema").glob("*.json")):
-        assert (extracted / "data" / "schema" / schema.name).read_bytes() == schema.read_bytes()
+    schemas = sorted((ROOT / "schema").rglob("*.json"))
+    assert any(s.parent.name == "sichuan-panzhihua-2025" for s in schemas)
+    for schema in schemas:
+        rel = schema.relative_to(ROOT / "schema").as_posix()
+        assert (extracted / "data" / "schema" / rel).read_bytes() == schema.read_bytes(), rel
     # Build-dated files are left out; nothing from other years or site-wide builds.
     assert not names & {"sitemap.xml", "sitemap.xml.gz", "404.html"}
     assert not any(n.startswith(("site/", "build/", "dist/")) for n in names)

@@ -71,7 +71,10 @@ def test_pages_exist(built_project: Path) -> None:
         assert (site / UNIT / project / "index.html").is_file()
         assert (site / UNIT / f"{project}.yml").read_bytes() == (ROOT / "content" / UNIT / f"{project}.yml").read_bytes()
         assert (site / UNIT / f"{project}.json").is_file()
-    assert (site / "schema" / "project.schema.json").is_file()
+    for kind in ("unit", "project"):
+        rel = f"schema/sichuan-panzhihua-2025/{kind}.schema.json"
+        assert (site / rel).read_bytes() == (ROOT / rel).read_bytes(), rel
+    assert (site / "schema" / "layout.schema.json").read_bytes() == (ROOT / "schema" / "layout.schema.json").read_bytes()
 
 
 def test_every_figure_and_sentence_of_the_reference_is_published(built_project: Path) -> None:

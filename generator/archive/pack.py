@@ -400,8 +400,8 @@ def _data_files(content: Path, year: str, schema: Path) -> dict[str, bytes]:
         if path.is_file() and path.suffix in {".yml", ".yaml"}:
             files[f"data/content/{year}/{path.relative_to(content / year).as_posix()}"] = path.read_bytes()
     if schema.is_dir():
-        for path in sorted(schema.glob("*.json")):
-            files[f"data/schema/{path.name}"] = path.read_bytes()
+        for path in sorted(schema.rglob("*.json")):
+            files[f"data/schema/{path.relative_to(schema).as_posix()}"] = path.read_bytes()
     return files
 
 
