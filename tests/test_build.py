@@ -145,7 +145,7 @@ def test_regeneration_rewrites_only_what_changed(tmp_path: Path) -> None:
     # The form's own outputs, plus the year's data tables that hold its goal text; no other page or form.
     assert [c for c in changed if not c.startswith("2025/data/")] == own
     assert {c for c in changed if c.startswith("2025/data/")} <= {
-        "2025/data/disclosure-2025-projects.csv", "2025/data/disclosure-2025.json",
+        "2025/data/disclosure-2025-projects.csv", "2025/data/disclosure-2025-cells.csv", "2025/data/disclosure-2025.json",
         "2025/data/disclosure-2025.sqlite", "2025/data/disclosure-2025.xlsx",
     }
 
