@@ -17,16 +17,20 @@ def _add_content(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
 
 
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    from generator.problems import FORMATS
+
+    parser.add_argument("--format", dest="problem_format", choices=FORMATS, default="auto",
+                        help="how problems are printed: text lines, or text lines plus GitHub annotations "
+                             "(default: github when GITHUB_ACTIONS=true, else text)")
+
+
 def _report(result, strict: bool, out=None) -> int:
     """Print problems and the summary line; return the exit status."""
-    from generator.problems import summary
+    from generator.problems import report, summary
 
     out = out or sys.stdout
-    github = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in result.problems:
-        print(problem.format(), file=out)
-        if github:
-            print(problem.format_github(), file=out)
+    report(result.problems, out)
     print(summary(result.problems, result.acknowledged, result.forms_checked), file=out)
     if result.errors or (strict and result.warnings):
         return EXIT_PROBLEMS
@@ -189,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_content(check)
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     check.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    _add_format(check)
     check.set_defaults(func=cmd_check)
 
     schema = sub.add_parser("schema", help="write the JSON Schemas of every layout's forms and of layout files (生成 JSON Schema)")
@@ -204,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="content warnings fail the build too")
     build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--no-excel", action="store_true", help="skip the Excel workbooks and per-year data files (faster)")
+    _add_format(build)
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="preview the site with live reload (本地预览)")
@@ -221,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_content(archive)
     archive.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
     archive.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    _add_format(archive)
     archive.set_defaults(func=cmd_archive)
 
     diff = sub.add_parser("diff", help="what changed in the forms between two git revisions (表单变化)")
@@ -256,11 +263,13 @@ def build_parser() -> argparse.ArgumentParser:
     export_xlsx = sub.add_parser("export-xlsx", help="write a workbook per form, laid out like the printed form (导出 Excel)")
     _add_content(export_xlsx)
     export_xlsx.add_argument("-o", "--output", default="build/xlsx", metavar="DIR", help="output folder (default: build/xlsx)")
+    _add_format(export_xlsx)
     export_xlsx.set_defaults(func=cmd_export_xlsx)
 
     export_data = sub.add_parser("export-data", help="per-year data as xlsx, CSV, JSON and SQLite (导出数据)")
     _add_content(export_data)
     export_data.add_argument("-o", "--output", default="build/data", metavar="DIR", help="output folder (default: build/data)")
+    _add_format(export_data)
     export_data.set_defaults(func=cmd_export_data)
 
     import_xlsx = sub.add_parser("import-xlsx", help="turn exported workbooks back into YAML forms (导入 Excel)")
@@ -268,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_content(import_xlsx)
     import_xlsx.add_argument("--force", action="store_true", help="overwrite existing files that differ")
     import_xlsx.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
+    _add_format(import_xlsx)
     import_xlsx.set_defaults(func=cmd_import_xlsx)
     return parser
 
@@ -275,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from generator.problems import set_format
+
+    set_format(getattr(args, "problem_format", None))
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

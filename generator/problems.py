@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
+import sys
 from dataclasses import dataclass
 from dataclasses import field as _field
+from typing import Any, Iterable, TextIO
+
+from generator.characters import escaped
 
 ERROR = "error"
 WARNING = "warning"
@@ -41,6 +44,8 @@ CODES: dict[str, tuple[str, str]] = {
     "money-precision": (ERROR, "金额小数位超过允许位数"),
     # Files and identity
     "misplaced-file": (ERROR, "文件不在 content/<年度>/<单位编号>/ 目录结构中"),
+    "forbidden-file": (ERROR, "content/ 中只能有目录和 .yml 表单文件（不能有符号链接、隐藏文件、特殊文件或其他文件）"),
+    "empty-year": (ERROR, "年度目录中没有任何表单（无法发布这个年度）"),
     "id-mismatch": (ERROR, "文件名与 id 不一致"),
     "year-mismatch": (ERROR, "fiscal_year 与所在年度目录不一致"),
     "duplicate-id": (ERROR, "同一年度中编号重复"),
@@ -94,45 +99,85 @@ class Problem(Coded):
     at: tuple = _field(default=(), compare=False, repr=False)
 
     def format(self) -> str:
-        """Return the `file:line:col: level: message (code)` line."""
-        where = f"{self.field}: " if self.field else ""
-        return f"{self.path}:{self.line}:{self.col}: {self.level}: {_visible(where + self.message)} ({self.code})"
+        """Return the `file:line:col: level: message (code)` line (every field escaped: always one line)."""
+        return text_line(f"{self.path}:{self.line}:{self.col}", self.level, self.field, self.message, self.code)
 
     def format_github(self) -> str:
         """Return a GitHub Actions workflow command annotating the line."""
-        kind = "error" if self.level == ERROR else "warning"
-        props = ",".join(
-            f"{key}={_escape_property(str(value))}"
-            for key, value in (
-                ("file", self.path),
-                ("line", self.line),
-                ("col", self.col),
-                ("title", self.code),
-            )
-        )
-        where = f"{self.field}: " if self.field else ""
-        return f"::{kind} {props}::{_escape_data(_visible(where + self.message))}"
+        return workflow_command(self.level, self.path, self.field, self.message, self.code,
+                                line=self.line, col=self.col)
 
 
-# Line breaks, controls, zero-width and bidirectional characters quoted from content: shown as escapes, so a
-# problem is always one line and cannot reorder what the terminal shows.
-_INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]"
-)
+# --------------------------------------------------------------------------- the one reporter
+
+TEXT, GITHUB = "text", "github"
+#: `--format` choices of every command that reports problems; "auto" is GitHub's when GITHUB_ACTIONS=true.
+FORMATS = ("auto", TEXT, GITHUB)
+_chosen = {"format": "auto"}
 
 
-def _visible(text: str) -> str:
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    return _INVISIBLE.sub(lambda m: named.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+def set_format(name: str | None) -> None:
+    """Choose how problems are printed for the rest of the process (`--format`)."""
+    _chosen["format"] = name if name in FORMATS else "auto"
 
 
-def _escape_data(text: str) -> str:
-    # Workflow-command escaping: without it a newline in content starts a second annotation.
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def current_format() -> str:
+    """Return "text" or "github": the chosen format, else GitHub's when running in GitHub Actions."""
+    chosen = _chosen["format"]
+    if chosen != "auto":
+        return chosen
+    return GITHUB if os.environ.get("GITHUB_ACTIONS") == "true" else TEXT
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def report(problems: Iterable[Any], out: TextIO | None = None, fmt: str | None = None) -> None:
+    """Print each problem as one escaped line; in GitHub format also as an annotation (workflow command).
+
+    The one place check, build, archive, export and import print problems: nothing from content (paths,
+    sheet names, fields, messages) reaches the log unescaped, so no line can start a workflow command.
+    """
+    out = out or sys.stdout
+    github = (fmt or current_format()) == GITHUB
+    for problem in problems:
+        print(problem.format(), file=out)
+        if github:
+            print(problem.format_github(), file=out)
+
+
+def visible(text: str) -> str:
+    """Return text as one safe line: line breaks, controls and invisible characters written as escapes."""
+    return escaped(text)
+
+
+def safe_start(text: str) -> str:
+    """Return `visible(text)` that cannot open a line as a workflow command (`::`, legacy `##[`), even trimmed."""
+    text = visible(text)
+    if text[:1].isspace() or text.startswith((":", "##[")):
+        text = f"\\u{ord(text[0]):04x}" + text[1:]
+    return text
+
+
+def text_line(where: str, level: str, field: str, message: str, code: str) -> str:
+    """Return `where: level: field: message (code)`, with `where` (a path first) and the rest escaped."""
+    label = f"{field}: " if field else ""
+    return f"{safe_start(where)}: {level}: {visible(label + message)} ({code})"
+
+
+def workflow_command(level: str, path: str, field: str, message: str, title: str, line: int = 0, col: int = 0) -> str:
+    """Return `::error file=…,line=…,col=…,title=…::message` with properties and data escaped for GitHub."""
+    kind = "error" if level == ERROR else "warning"
+    props = [("file", path)] + ([("line", str(line)), ("col", str(col))] if line else []) + [("title", title)]
+    data = (f"{field}: " if field else "") + message
+    return f"::{kind} " + ",".join(f"{key}={command_property(value)}" for key, value in props) + f"::{command_data(data)}"
+
+
+def command_data(text: str) -> str:
+    """Escape a workflow command's message: without it a newline in content starts a second command."""
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def command_property(text: str) -> str:
+    """Escape a workflow command's property value (`:` and `,` end it)."""
+    return command_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def relpath(path: str | os.PathLike[str]) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 from generator.excel.cells import DATA_HEADER, OLD_DATA_HEADER, SHEET_DATA, SHEET_FORM
 from generator.excel.formdata import EMPTY, FieldPath, cell_want, form_kind, parse_path, path_text, path_type
 from generator.excel.reading import SheetProblem, cell_text, coord
-from generator.forms.load import _FORBIDDEN
+from generator.characters import FORBIDDEN as _FORBIDDEN
 from generator.forms.scalars import MONEY_PATTERN
 
 if TYPE_CHECKING:

@@ -32,7 +32,7 @@ from generator.excel.datasheet import ImportedForm, read_forms
 from generator.excel.formdata import FieldPath, form_yaml
 from generator.excel.reading import Refused, SheetProblem
 from generator.excel.cells import SHEET_DATA, SHEET_FORM
-from generator.problems import ERROR, Problem, relpath, summary
+from generator.problems import ERROR, Problem, relpath, report, summary
 
 if TYPE_CHECKING:
     from generator.forms.registry import Registry
@@ -306,11 +306,7 @@ def _sort_key(problem: Any) -> tuple:
 
 
 def _report(problems: list[Any], forms: int, out: Any) -> None:
-    github = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in sorted(problems, key=_sort_key):
-        print(problem.format(), file=out)
-        if github:
-            print(problem.format_github(), file=out)
+    report(sorted(problems, key=_sort_key), out)
 
 
 def import_xlsx(files: list[str], content: str = "content", force: bool = False, dry_run: bool = False,

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from generator.excel.cells import ooxml_unescape
-from generator.problems import ERROR, Coded, _escape_data, _escape_property, _visible
+from generator.problems import Coded, text_line, workflow_command
 
 COORD_RE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 
@@ -42,14 +42,12 @@ class SheetProblem(Coded):
         return f"{self.sheet}!{get_column_letter(self.col)}{self.row}"
 
     def format(self) -> str:
-        where = f"{self.where}:" if self.sheet else ""
-        label = f"{self.field}: " if self.field else ""
-        return f"{self.path}:{where} {self.level}: {_visible(label + self.message)} ({self.code})"
+        """Return `file.xlsx:Sheet!C7: level: field: message (code)`, every part escaped (sheet names too)."""
+        return text_line(f"{self.path}:{self.where}" if self.sheet else self.path, self.level, self.field, self.message, self.code)
 
     def format_github(self) -> str:
-        kind = "error" if self.level == ERROR else "warning"
-        title = f"{self.code} {self.where}".strip()
-        return f"::{kind} file={_escape_property(self.path)},title={_escape_property(title)}::{_escape_data(_visible(self.message))}"
+        """Return the GitHub annotation of the workbook file (the cell is in the title)."""
+        return workflow_command(self.level, self.path, "", self.message, f"{self.code} {self.where}".strip())
 
 
 def coord(ref: str) -> tuple[int, int]:

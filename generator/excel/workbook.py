@@ -156,7 +156,7 @@ def _code_fingerprint() -> str:
 
 def _checked(content: str) -> tuple[int, Any]:
     """Check the content like `disclosure check`; return (status, result). Errors stop the export."""
-    from generator.problems import summary
+    from generator.problems import report, summary
     from generator.forms.validate import check_content
 
     if not Path(content).is_dir():
@@ -164,8 +164,7 @@ def _checked(content: str) -> tuple[int, Any]:
         return 2, None
     result = check_content(content)
     if result.errors:
-        for problem in result.problems:
-            print(problem.format())
+        report(result.problems)
         print(summary(result.problems, result.acknowledged, result.forms_checked))
         print("export aborted: fix the errors above; nothing was written", file=sys.stderr)
         return 1, None

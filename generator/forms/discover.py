@@ -49,22 +49,85 @@ class FormFile:
 
 
 def discover(content: str | os.PathLike[str], below: FsPath | None = None) -> tuple[list[FormFile], list[Problem]]:
-    """Find the form files under `content/<year>/<unit-id>/` (or a subfolder) and report files that do not fit."""
+    """Find the form files under `content/<year>/<unit-id>/` (or a subfolder) and report everything else.
+
+    Only folders and regular `.yml` files may be under content/: symbolic links, hidden names, FIFOs,
+    sockets, devices and other files are reported (`forbidden-file`) and never followed, opened or published.
+    A year folder without any form is reported too (`empty-year`): nothing could be published for it.
+    """
     root = FsPath(content)
     files: list[FormFile] = []
     problems: list[Problem] = []
-    for dirpath, dirnames, filenames in os.walk(root / below if below else root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel = FsPath(dirpath).relative_to(root).parts
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.endswith((".yml", ".yaml")):
-                continue
-            files_or_problem = classify(FsPath(dirpath) / name, rel)
-            if isinstance(files_or_problem, Problem):
-                problems.append(files_or_problem)
-            else:
-                files.append(files_or_problem)
+    start = root
+    for part in FsPath(below).parts if below else ():
+        start = start / part
+        if start.is_symlink():
+            problems.append(Problem(relpath(start), 1, 1, "forbidden-file", _REFUSED["link"]))
+            return files, problems
+    if start.is_dir():
+        found = _walk(root, start, files, problems)
+        if below is not None and len(FsPath(below).parts) == 1 and not found:
+            problems.append(Problem(relpath(start), 1, 1, "empty-year", _EMPTY_YEAR))
     return files, problems
+
+
+_REFUSED = {
+    "link": "content/ 中不能有符号链接：不会读取或发布它指向的内容；请换成文件本身",
+    "hidden": "content/ 中不能有隐藏文件或目录（名称以 . 开头）：它们不会被检查，因此也不能发布；请删除或移出 content/",
+    "special": "content/ 中只能有目录和 .yml 表单文件，这是{kind}：不会读取；请删除",
+    "other": "content/ 中只能有目录和 .yml 表单文件：这个文件不是表单，不会被检查或发布；请删除或移出 content/",
+}
+
+
+_EMPTY_YEAR = "年度目录中没有任何表单：发布时无法为这个年度生成网页和离线归档；请添加表单（disclosure new unit …）或删除这个目录"
+
+
+def _refusal(entry: os.DirEntry[str]) -> str | None:
+    """Return why a directory entry may not be under content/, or None for folders and regular files."""
+    import stat
+
+    from generator.fileio import file_kind
+
+    if entry.is_symlink():
+        return _REFUSED["link"]
+    mode = entry.stat(follow_symlinks=False).st_mode
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        return _REFUSED["special"].format(kind=file_kind(mode))
+    if entry.name.startswith("."):
+        return _REFUSED["hidden"]
+    if stat.S_ISREG(mode) and not entry.name.endswith((".yml", ".yaml")):
+        return _REFUSED["other"]
+    return None
+
+
+def _walk(root: FsPath, folder: FsPath, files: list[FormFile], problems: list[Problem]) -> int:
+    """Collect the forms below `folder`; return how many .yml/.yaml files it holds."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        problems.append(Problem(relpath(folder), 1, 1, "forbidden-file", f"无法读取目录：{exc.strerror}"))
+        return 0
+    rel = folder.relative_to(root).parts
+    found = 0
+    for entry in entries:
+        path = FsPath(entry.path)
+        try:
+            refusal = _refusal(entry)
+        except OSError as exc:
+            refusal = f"无法读取：{exc.strerror}"
+        if refusal:
+            problems.append(Problem(relpath(path), 1, 1, "forbidden-file", refusal))
+        elif entry.is_dir(follow_symlinks=False):
+            inside = _walk(root, path, files, problems)
+            found += inside
+            if not rel and not inside:
+                problems.append(Problem(relpath(path), 1, 1, "empty-year", _EMPTY_YEAR))
+        else:
+            found += 1
+            files_or_problem = classify(path, rel)
+            (problems if isinstance(files_or_problem, Problem) else files).append(files_or_problem)  # type: ignore[arg-type]
+    return found
 
 
 def classify(path: FsPath, rel: tuple[str, ...]) -> FormFile | Problem:

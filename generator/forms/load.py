@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from generator.characters import FORBIDDEN
+from generator.fileio import FileTooLarge, NotRegularFile, read_regular_file
 from generator.problems import Problem, relpath
 
 try:  # libyaml is several times faster; the pure-Python parser gives the same events.
@@ -40,12 +43,10 @@ MAX_DEPTH = 32
 
 Path = tuple[Any, ...]
 
-# C0/C1 controls except tab and LF; zero-width characters; bidirectional controls; BOM inside text. A CR
-# outside CRLF and U+2028/U+2029 are refused too: libyaml counts them as line breaks, which editors do not,
-# so every line number after them would be off.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]"
-)
+# Controls, format characters (zero-width, bidirectional, BOM inside text, tags …), private use, unassigned
+# and other invisible characters, by Unicode property (generator/characters.py). A CR outside CRLF and
+# U+2028/U+2029 are refused too: libyaml counts them as line breaks, which editors do not.
+_FORBIDDEN = FORBIDDEN  # also read by the workbook reader
 
 
 @dataclass
@@ -69,6 +70,8 @@ class Document:
     node: Any = None
     #: The decoded text, for whole-file scans that are cheaper than walking every value.
     text: str = ""
+    #: The bytes as read (BOM and line endings included): the file that was checked.
+    raw: bytes = b""
 
     def mark(self, path: Path, prefer_key: bool = False) -> Mark:
         """Return the closest known position for `path`, walking up to its parents."""
@@ -108,28 +111,30 @@ def _mark(event: Any) -> Mark:
 
 
 def load_file(path: str | os.PathLike[str]) -> Document:
-    """Read and parse one YAML file; problems are collected in the document, never raised."""
+    """Read and parse one regular YAML file; problems are collected in the document, never raised.
+
+    Symbolic links, FIFOs, devices and folders are refused without reading them (see `read_regular_file`).
+    """
     shown = relpath(path)
+    doc = Document(shown)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            doc = Document(shown)
-            doc.problems.append(
-                Problem(shown, 1, 1, "file-too-large", f"文件大小 {size} 字节，超过上限 {MAX_BYTES} 字节")
-            )
-            return doc
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_regular_file(path, MAX_BYTES)
+    except NotRegularFile as exc:
+        doc.problems.append(Problem(shown, 1, 1, "forbidden-file", f"{exc.kind}不是表单文件，不会被读取或发布；请换成普通文件"))
+        return doc
+    except FileTooLarge as exc:
+        doc.problems.append(Problem(shown, 1, 1, "file-too-large", f"文件大小 {exc.size} 字节，超过上限 {MAX_BYTES} 字节"))
+        return doc
     except OSError as exc:
-        doc = Document(shown)
         doc.problems.append(Problem(shown, 1, 1, "invalid-encoding", f"无法读取文件：{exc.strerror}"))
         return doc
-    return load_bytes(raw, shown)
+    return load_bytes(raw, shown, doc)
 
 
-def load_bytes(raw: bytes, path: str = "<text>") -> Document:
-    """Decode and parse YAML bytes."""
-    doc = Document(path)
+def load_bytes(raw: bytes, path: str = "<text>", doc: Document | None = None) -> Document:
+    """Decode and parse YAML bytes; the document keeps them (`raw`): what is published is what was checked."""
+    doc = doc or Document(path)
+    doc.raw = raw
     if len(raw) > MAX_BYTES:
         doc.problems.append(Problem(path, 1, 1, "file-too-large", f"文件超过上限 {MAX_BYTES} 字节"))
         return doc
@@ -141,9 +146,7 @@ def load_bytes(raw: bytes, path: str = "<text>") -> Document:
         line = raw.count(b"\n", 0, exc.start) + 1
         # Columns count characters, as editors do, not bytes.
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
-        doc.problems.append(
-            Problem(path, line, col, "invalid-encoding", f"第 {exc.start} 字节不是有效的 UTF-8 编码（请以 UTF-8 保存）")
-        )
+        doc.problems.append(Problem(path, line, col, "invalid-encoding", f"第 {exc.start} 字节不是有效的 UTF-8 编码（请以 UTF-8 保存）"))
         return doc
     return load_text(text, path, doc)
 
@@ -153,14 +156,10 @@ def load_text(text: str, path: str = "<text>", doc: Document | None = None) -> D
     doc = doc or Document(path)
     text = text.replace("\r\n", "\n")
     doc.text = text
-    bad = list(_FORBIDDEN.finditer(text))
-    if bad:
-        for match in bad[:20]:
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            doc.problems.append(
-                Problem(path, line, col, "forbidden-character", f"不允许的字符 U+{ord(match.group()):04X}（控制、零宽或双向字符）")
-            )
+    for match in islice(_FORBIDDEN.finditer(text), 20):
+        line, col = text.count("\n", 0, match.start()) + 1, match.start() - text.rfind("\n", 0, match.start())
+        doc.problems.append(Problem(path, line, col, "forbidden-character", f"不允许的字符 U+{ord(match.group()):04X}（控制、零宽、双向或其他不可见字符）"))
+    if doc.problems:
         return doc
     # Plain files (every real form) are composed in C and converted in one pass. Anything that uses
     # YAML's riskier features (anchors, aliases, tags, escapes, merge keys, complex keys) or could nest
@@ -370,12 +369,12 @@ class _Builder:
             return None, False
         if getattr(event, "anchor", None):
             self.fail(_mark(event), "yaml-anchor", f"不允许使用锚点 &{event.anchor}")
-        if getattr(event, "tag", None) not in (None, "!"):
+        if getattr(event, "tag", None) is not None:  # the bare `!` (non-specific tag) too
             self.fail(_mark(event), "yaml-tag", f"不允许使用标签 {event.tag}")
         if isinstance(event, yaml.ScalarEvent):
             bad = _FORBIDDEN.search(event.value)
             if bad:  # written as an escape in a "double-quoted" scalar; the raw text was clean
-                self.fail(_mark(event), "forbidden-character", f"不允许的字符 U+{ord(bad.group()):04X}（控制、零宽或双向字符，以转义写出）")
+                self.fail(_mark(event), "forbidden-character", f"不允许的字符 U+{ord(bad.group()):04X}（不可见字符，以转义写出）")
             return event.value, False
         if isinstance(event, yaml.MappingStartEvent):
             return {}, True

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from generator.fileio import write_bytes_atomic, write_text_atomic
+from generator.problems import report as report_problems
 from generator.problems import summary
 from generator.forms.validate import CheckResult, check_content
 
@@ -254,8 +255,7 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
     started = time.perf_counter()
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
     result = check_content(content, jobs=jobs, only=only)
-    for problem in result.problems:
-        print(problem.format())
+    report_problems(result.problems)
     print(summary(result.problems, result.acknowledged, result.forms_checked))
     if result.errors or (strict and result.warnings):
         _say("build aborted: fix the errors above; site/ was not changed")
