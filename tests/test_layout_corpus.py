@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from checkrun import run_check
 
+ROOT = Path(__file__).resolve().parent.parent
+
 CORPUS = Path(__file__).resolve().parent / "layout_corpus"
 CASES = sorted(p for p in CORPUS.glob("*.yml"))
 
@@ -46,3 +48,15 @@ def test_shipped_layouts_are_clean(tmp_path, monkeypatch, capsys):
     (tmp_path / "content").mkdir()
     result = run_check(capsys, "content")
     assert result.problems == [] and result.status == 0
+
+
+@pytest.mark.parametrize("written", ["null", "~", '""', "''"])
+def test_subtitle_null_means_the_form_has_no_subtitle(written, tmp_path):
+    from generator.forms.registry import load_layout
+
+    sample = (ROOT / "generator" / "forms" / "layouts" / "sichuan-panzhihua-2025.yml").read_text(encoding="utf-8")
+    path = tmp_path / "no-subtitle.yml"
+    path.write_text(sample.replace("subtitle: （{fiscal_year}年度）", f"subtitle: {written}"), encoding="utf-8")
+    layout, problems = load_layout(path, builtin=False)
+    assert problems == [] and layout is not None
+    assert layout.spec.unit.subtitle is None and layout.spec.project.subtitle is None

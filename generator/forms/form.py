@@ -143,7 +143,7 @@ class Form:
     @property
     def subtitle(self) -> Optional[str]:
         text = self.spec.subtitle
-        return None if text is None else fill(text, fiscal_year=self.fiscal_year)
+        return None if text is None else self.label(text)
 
     def label(self, text: str) -> str:
         """Fill a layout label's placeholders for this form ("项目资金（{money_unit}）" -> "项目资金（万元）")."""

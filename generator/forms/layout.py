@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Iterator, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: Machine names in layouts and content files: lower-case ASCII, digits and underscores.
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
@@ -194,7 +194,9 @@ class FormSpec(_Spec):
     """One printed form of the template."""
 
     title: Label = Field(description="原表标题，如“项目支出绩效目标申报表”")
-    subtitle: Optional[Label] = Field("（{fiscal_year}年度）", description="标题下的一行，可含 {fiscal_year}；null 表示没有")
+    subtitle: Optional[Label] = Field(
+        "（{fiscal_year}年度）", description="标题下的一行，可含 {fiscal_year}、{money_unit}；写 null 或空白表示原表没有这一行"
+    )
     required: bool = Field(False, description="（整体表）每个单位都必须有这张表")
     categories: list[CategorySpec] = Field(default_factory=list, description="（项目表）项目类别；不写则没有类别")
     totals: dict[Literal["total", "fiscal", "other", "carryover"], str] = Field(
@@ -203,6 +205,14 @@ class FormSpec(_Spec):
     )
     parts: list[Part] = Field(min_length=1, description="各部分，按原表顺序")
     sums: list[FormSum] = Field(default_factory=list, description="跨表格的合计关系（如资金来源明细之和 = 年度资金总额）")
+
+    @field_validator("subtitle", mode="before")
+    @classmethod
+    def _no_subtitle(cls, value: Any) -> Any:
+        # Layout files are read without implicit typing: `subtitle: null`, `~` or a blank value mean "none".
+        if isinstance(value, str) and value.strip() in ("", "null", "Null", "NULL", "~"):
+            return None
+        return value
 
     def part_names(self) -> Iterator[tuple[str, Part]]:
         for part in self.parts:
