@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from generator.excel.formdata import FieldPath
 from generator.forms.form import TOTAL_ROLES
-from generator.forms.layout import FormSpec, IndicatorsPart, cell_title, fill, money_cell
+from generator.forms.layout import FormSpec, IndicatorsPart, cell_title, fill, money_cell, primary_target
 
 if TYPE_CHECKING:
     from generator.forms.registry import Layout
@@ -282,7 +282,8 @@ def indicator_union(forms: list[tuple["Layout", str]]) -> Union:
     for layout, kind in forms:
         spec = layout.form(kind)
         for part in (p.indicators for p in (spec.parts if spec else ()) if p.indicators is not None):
-            first_target = next((c.name for c in part.columns if c.role == "target"), None)
+            primary = primary_target(part)
+            first_target = primary.name if primary is not None else None
             for column, item in zip(part.columns, indicator_fields(part)):
                 same = ROLE_COLUMNS.get(column.role) == column.name or (column.name == "value" and column.name == first_target)
                 union.add(layout.name, item, same)

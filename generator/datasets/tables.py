@@ -16,6 +16,7 @@ from generator.datasets.columns import (
 )  # fmt: skip
 from generator.excel.formdata import EMPTY, FieldPath, form_rows, path_label, path_text, path_type
 from generator.forms.form import Form, Indicator
+from generator.forms.layout import primary_target
 
 Item = tuple[str, Form]
 __all__ = ["Column", "Table", "year_tables", "fen"]
@@ -91,12 +92,14 @@ def _indicator_rows(table: Table, union: Union, year: int, unit_id: str, rel: st
 
 
 def _role_columns(ind: Indicator) -> dict[str, str]:
-    """Common column -> the indicator table's column holding it: the first of each level role, the first target."""
+    """Common column -> the indicator table's column holding it: the first of each level role, the primary target."""
     out: dict[str, str] = {}
     for column in ind.part.columns:
-        role = "value" if column.role == "target" else column.role
-        if role in ("level1", "level2", "level3", "value"):
-            out.setdefault(role, column.name)
+        if column.role in ("level1", "level2", "level3"):
+            out.setdefault(column.role, column.name)
+    primary = primary_target(ind.part)
+    if primary is not None:
+        out["value"] = primary.name
     return out
 
 

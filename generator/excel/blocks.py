@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment
 
 from generator.excel.grid import CENTER, LEFT, RIGHT, Sheet
 from generator.forms.form import Form, table_items
-from generator.forms.layout import ColumnSpec, FieldSpec, IndicatorColumn, IndicatorsPart, RowSpec, TablePart, item_base
+from generator.forms.layout import ColumnSpec, FieldSpec, IndicatorColumn, IndicatorsPart, RowSpec, TablePart, item_base, primary_target
 from generator.forms.merges import merged_rows
 from generator.forms.scalars import is_blank
 
@@ -331,7 +331,8 @@ def _indicator_width(column: IndicatorColumn, first_target: bool) -> float:
 def indicators_block(form: Form, part: IndicatorsPart, rows: list[Any]) -> Block:
     """The indicator table: caption down column A, the layout's column titles, merged level cells."""
     columns = [c for c in part.columns if not c.optional or any(not is_blank(getattr(r, c.name)) for r in rows)]
-    targets = [i for i, c in enumerate(columns) if c.role == "target"]
+    primary = primary_target(part)
+    targets = [i for i, c in enumerate(columns) if c is primary] or [i for i, c in enumerate(columns) if c.role == "target"]
     stretch = tuple(targets[:1]) or (len(columns) - 1,)
     first_target = targets[0] if targets else -1
 

@@ -33,6 +33,8 @@ class FormFile:
     summary: "FormSummary | None" = None
     #: Acknowledged warnings in the file: (scope path, code).
     acks: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
+    #: The bytes `check` read and validated (kept with the form): what the site and archives publish.
+    source: bytes | None = None
 
     @property
     def ok(self) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from pydantic import BaseModel
 
-from generator.forms.layout import FieldSpec, FormSpec, IndicatorsPart, Part, TablePart, fill, item_base, money_cell
+from generator.forms.layout import FieldSpec, FormSpec, IndicatorsPart, Part, TablePart, fill, item_base, money_cell, primary_target
 from generator.forms.targets import parse_indicator
 from generator.forms.values import ParsedValue
 
@@ -38,7 +38,7 @@ class Indicator:
         return (self.part.name, self.index)
 
     def cell(self, role: str) -> Optional[str]:
-        """Return the text of the first column with `role` ("level1", "target", "unit" …)."""
+        """Return the text of the first column with `role` ("level1", "unit" …; for "target" the primary one)."""
         name = _role_columns(self.part).get(role)
         if name is None:
             return None
@@ -51,21 +51,23 @@ class Indicator:
 
     @cached_property
     def parsed(self) -> ParsedValue:
-        """Return the first target value parsed, with the separate operator and unit columns applied."""
-        targets = self.targets()
-        return parse_indicator(targets[0][1] if targets else "", self.cell("operator"), self.cell("unit"))
+        """Return the primary target value parsed, with the separate operator and unit columns applied."""
+        return parse_indicator(self.cell("target") or "", self.cell("operator"), self.cell("unit"))
 
 
 _ROLE_COLUMNS: dict[int, tuple[IndicatorsPart, dict[str, str]]] = {}
 
 
 def _role_columns(part: IndicatorsPart) -> dict[str, str]:
-    """Return role -> the first column with that role (computed once per layout part)."""
+    """Return role -> the first column with that role, the primary one for targets (computed once per layout part)."""
     cached = _ROLE_COLUMNS.get(id(part))
     if cached is None or cached[0] is not part:
         roles: dict[str, str] = {}
         for column in part.columns:
             roles.setdefault(column.role, column.name)
+        primary = primary_target(part)
+        if primary is not None:
+            roles["target"] = primary.name
         cached = _ROLE_COLUMNS[id(part)] = (part, roles)
     return cached[1]
 

@@ -132,6 +132,10 @@ class IndicatorColumn(_Spec):
     required: bool = Field(False, description="每条指标都必须填写")
     optional: bool = Field(False, description="所有指标都为空时不印出这一列")
     choices: Optional[list[Label]] = Field(None, description="允许的取值（如指标方向：正向、反向）")
+    primary: bool = Field(
+        False,
+        description="（指标值列）有几列指标值时，以这一列为准：解析数值、数据下载的“指标值”、检查都用它；默认第一列指标值",
+    )
     merge_down: Optional[bool] = Field(
         None, description="相邻相同的单元格向下合并为一格；默认一级、二级指标合并，其他列不合并（原表每行重复印出时写 false）"
     )
@@ -268,6 +272,12 @@ def fill(text: str, **values: Any) -> str:
 
 
 # --------------------------------------------------------------------------- looking things up
+
+
+def primary_target(part: IndicatorsPart) -> Optional[IndicatorColumn]:
+    """Return the target column that counts (`primary: true`, else the first target column)."""
+    targets = [c for c in part.columns if c.role == "target"]
+    return next((c for c in targets if c.primary), targets[0] if targets else None)
 
 
 def find_part(spec: FormSpec, name: str) -> Optional[Part]:

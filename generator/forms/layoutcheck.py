@@ -87,6 +87,12 @@ def _check_form(kind: str, spec: FormSpec) -> Iterator[tuple[tuple[Any, ...], st
             for role in ("level1", "level2", "level3", "operator", "unit", "weight", "direction", "nature"):
                 if roles.count(role) > 1:
                     yield p_where + ("indicators", "columns"), f"含义为 {role} 的列只能有一列"
+            primaries = [i for i, c in enumerate(part.indicators.columns) if c.primary]
+            for i in primaries:
+                if part.indicators.columns[i].role != "target":
+                    yield p_where + ("indicators", "columns", i, "primary"), "primary 只用于指标值列（role: target）"
+            if len(primaries) > 1:
+                yield p_where + ("indicators", "columns", primaries[1], "primary"), "只能有一列指标值写 primary: true"
             if "level1" not in roles or "target" not in roles:
                 yield p_where + ("indicators", "columns"), "指标表至少要有一级指标（role: level1）和指标值（role: target）列"
     for name in REQUIRED_FIELDS[kind]:

@@ -125,6 +125,7 @@ def check_file(ff: FormFile, keep_form: bool = True, registry: Optional[Registry
     ff.marks = {path: doc.mark(path) for path in paths}
     if keep_form:
         ff.form = form
+        ff.source = doc.raw  # published as checked: never read a second time
     return ff
 
 
