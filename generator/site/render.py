@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.forms.form import Form
+from generator.forms.layout import cell_title
 from generator.forms.validate import CheckResult, FormFile
 from generator.site.charts import Slice, bar_list, percent, stacked_bar
 from generator.site.escape import escape_text
@@ -69,12 +70,14 @@ class YearPage:
     year: int
     units: list[UnitPage] = field(default_factory=list)
 
-    def totals(self) -> dict[str, Decimal]:
-        out = {"total": Decimal(0), "fiscal": Decimal(0), "other": Decimal(0)}
+    def totals(self) -> dict[str, Optional[Decimal]]:
+        """Sum the units' totals in 万元; a column no unit form fills stays None (printed blank, not 0)."""
+        out: dict[str, Optional[Decimal]] = {"total": None, "fiscal": None, "other": None}
         for unit in self.units:
             totals = unit.totals()
             for key in out:
-                out[key] += totals.get(key) or Decimal(0)
+                if totals.get(key) is not None:
+                    out[key] = (out[key] or Decimal(0)) + totals[key]
         return out
 
     @property
@@ -213,6 +216,24 @@ def _project_rows(unit: UnitPage) -> list[dict[str, Any]]:
     return rows
 
 
+def total_label(form: Form) -> Optional[str]:
+    """Return the short printed label of the form's total ("年度资金总额"), without its table's name."""
+    where = form.spec.totals.get("total")
+    if not where:
+        return None
+    path = tuple(where.split("."))
+    label, table = cell_title(form.spec, path), cell_title(form.spec, path[:1])
+    if label and table and label.startswith(table + " "):
+        return label[len(table) + 1 :]
+    return label
+
+
+def _amount_label(forms: list[Form]) -> str:
+    """The project list's amount column: the forms' own label for their total when they agree, else 金额."""
+    labels = {total_label(f) for f in forms if f.total is not None}
+    return labels.pop() if len(labels) == 1 else "金额"
+
+
 def render_unit(unit: UnitPage, settings: Settings) -> str:
     form = unit.form
     composition = shares = None
@@ -229,6 +250,7 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
                 "chart-projects", f"{form.unit_name} {form.fiscal_year} 年度各项目资金占单位预算比例", project_slices, whole, form.money_unit
             )
     first = unit.projects[0].form if unit.projects else None
+    project_rows = _project_rows(unit)
     return render_template(
         "unit.md.j2",
         unit=unit,
@@ -240,7 +262,8 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
         composition_table=composition_table,
         shares=shares,
         categories=any(p.form.category for p in unit.projects),
-        project_rows=_project_rows(unit),
+        project_rows=project_rows,
+        amount_label=_amount_label([p.form for p in unit.projects]) if any(r["total"] is not None for r in project_rows) else None,
         source=_source_links(settings, unit.ff) if unit.ff is not None else None,
         settings=settings,
     )
