@@ -339,7 +339,7 @@ def test_offline_overrides_keep_search_options_and_use_the_vendored_shim(tmp_pat
 
 
 def test_offline_check_rejects_remote_loads(tmp_path):
-    from generator.archive.pack import SHIM, ArchiveError, _check_offline
+    from generator.archive.offline import SHIM, ArchiveError, check_offline as _check_offline
 
     (tmp_path / SHIM).parent.mkdir(parents=True)
     (tmp_path / SHIM).write_text("", encoding="utf-8")

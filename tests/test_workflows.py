@@ -120,8 +120,10 @@ def test_pull_request_workflow(workflows):
     assert set(triggers(wf)) == {"pull_request"}
     assert wf["permissions"] == {"contents": "read", "pull-requests": "write"}
     calls = [" ".join(argv) for argv in disclosure_calls(run_lines(wf))]
-    assert calls[:2] == ["check", "build"]
-    assert calls[2].startswith("diff --format markdown")
+    # What deploy runs (pages.yml: archive --all, then build) runs here too, so a PR that would stop
+    # deploys fails its own check (issue 12, finding 5).
+    assert calls[:3] == ["check", "archive --all", "build"]
+    assert calls[3].startswith("diff --format markdown")
     script = "\n".join(run_lines(wf))
     assert ">> \"$GITHUB_STEP_SUMMARY\"" in script
     assert re.search(r"gh pr comment \S+ --edit-last --body-file (\S+) \|\| gh pr comment \S+ --body-file \1", script)

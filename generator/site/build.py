@@ -6,19 +6,16 @@ with MkDocs or ProperDocs once `build/docs/` exists.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from generator.fileio import write_bytes_atomic, write_text_atomic
+from generator.fileio import read_regular_file, write_bytes_atomic, write_text_atomic
 from generator.problems import report as report_problems
 from generator.problems import summary
 from generator.forms.validate import CheckResult, check_content
@@ -92,14 +89,17 @@ def nav_overrides(nav: list) -> dict:
 def download_files(result: CheckResult, settings, only: str | None = None, jobs: int | None = None) -> dict[str, bytes]:
     """Return the Excel workbooks and per-year data files, built in a process pool and cached by content.
 
-    They are the costly part of a cold build (openpyxl writes ~50 workbooks/s per core); the cache in
-    build/excel-cache keeps every file by a hash of its inputs, so a rebuild redoes only what changed.
+    They are the costly part of a cold build (openpyxl writes ~50 workbooks/s per core); the cache in the
+    user's cache folder (`workdirs.excel_cache_dir`, outside the repository) keeps every file by a hash of
+    its inputs, so a rebuild redoes only what changed.
     """
     from types import SimpleNamespace
 
     from generator.excel import workbook as excel
 
-    cache = settings.root / "build" / "excel-cache"
+    from generator.site.workdirs import excel_cache_dir
+
+    cache = excel_cache_dir(settings.root)  # never inside the work tree: a commit cannot fill it
     files = [f for f in result.files if f.form is not None]
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < 200:
@@ -123,14 +123,14 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
     from generator.progress import track
 
     if years is None:
-        years = select_years(result, lambda p: Path(p).read_bytes(), only)
+        years = select_years(result, validated_source(result), only)
     out: dict[str, bytes] = {"index.md": render.render_home(years, settings).encode()}
     units = [(year, unit) for year in years for unit in year.units]
     for year in years:
         out[f"{year.year}/index.md"] = render.render_year(year, settings).encode()
         if year.year in settings.archives:
             name = f"disclosure-{year.year}.zip"
-            out[f"{year.year}/{name}"] = (settings.root / ARCHIVE_DIR / name).read_bytes()
+            out[f"{year.year}/{name}"] = archive_bytes(settings.root / ARCHIVE_DIR / name, settings.archives[year.year])
             out[f"{year.year}/{name}.sha256"] = f"{settings.archives[year.year]}  {name}\n".encode()
     for year, unit in track(units, len(units), "生成页面（单位）"):
         base = f"{year.year}/{unit.id}"
@@ -161,7 +161,10 @@ def schema_files(result: CheckResult) -> dict[str, bytes]:
 
 def write_outputs(outputs: dict[str, bytes], docs_dir: Path) -> GenerateReport:
     """Write changed files only and delete files no longer generated; untouched files keep their mtime."""
+    from generator.site.workdirs import remove_foreign
+
     report = GenerateReport()
+    report.removed += remove_foreign(docs_dir)  # links or FIFOs placed there: MkDocs would follow them
     for rel, data in outputs.items():
         if write_bytes_atomic(docs_dir / rel, data):
             report.written += 1
@@ -231,27 +234,62 @@ def published_archives(root: Path, only: str | None) -> dict[int, str]:
     """Year -> SHA-256 of dist/disclosure-<year>.zip (made by `disclosure archive`); none in partial builds."""
     import hashlib
 
+    from generator.fileio import NotRegularFile
+
     if only:
         return {}
-    return {
-        int(path.name[11:15]): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted((root / ARCHIVE_DIR).glob("disclosure-[0-9][0-9][0-9][0-9].zip"))
-    }
+    found = {}
+    for path in sorted((root / ARCHIVE_DIR).glob("disclosure-[0-9][0-9][0-9][0-9].zip")):
+        try:
+            found[int(path.name[11:15])] = hashlib.sha256(read_regular_file(path, MAX_ARCHIVE_BYTES)).hexdigest()
+        except NotRegularFile:
+            continue  # a link or FIFO named like an archive is not one
+    return found
 
 
-@contextmanager
-def _cwd(path: Path) -> Iterator[None]:
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
+#: An archive larger than this is not one `disclosure archive` wrote for a site.
+MAX_ARCHIVE_BYTES = 2 * 1024**3
+
+
+def archive_bytes(path: Path, digest: str) -> bytes:
+    """Return the archive's bytes, refusing them if they are not the ones whose digest the year page shows."""
+    import hashlib
+
+    data = read_regular_file(path, MAX_ARCHIVE_BYTES)
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise OSError(f"{path} changed while the site was being built")
+    return data
+
+
+def validated_source(result: CheckResult):
+    """Return a reader of the bytes `check` validated, by file path: the YAML download is never read twice."""
+    sources = {ff.path: ff.source for ff in result.files if ff.source is not None}
+
+    def read(path: str) -> bytes:
+        return sources[path]
+
+    return read
+
+
+@dataclass
+class Generated:
+    """What `generate_site` did: the exit status, the navigation, and the check result it published."""
+
+    status: int
+    nav: list | None = None
+    result: CheckResult | None = None
 
 
 def generate(content: str, config: str, jobs: int | None = None, strict: bool = False, only: str | None = None,
              docs_dir: str | None = None, downloads: bool = True) -> tuple[int, list | None]:
     """Check the content and write the Markdown; return (exit status, the site navigation)."""
+    done = generate_site(content, config, jobs=jobs, strict=strict, only=only, docs_dir=docs_dir, downloads=downloads)
+    return done.status, done.nav
+
+
+def generate_site(content: str, config: str, jobs: int | None = None, strict: bool = False, only: str | None = None,
+                  docs_dir: str | None = None, downloads: bool = True) -> Generated:
+    """Check the content and write the Markdown from the bytes that were checked; errors write nothing."""
     started = time.perf_counter()
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
     result = check_content(content, jobs=jobs, only=only)
@@ -259,21 +297,44 @@ def generate(content: str, config: str, jobs: int | None = None, strict: bool = 
     print(summary(result.problems, result.acknowledged, result.forms_checked))
     if result.errors or (strict and result.warnings):
         _say("build aborted: fix the errors above; site/ was not changed")
-        return 1, None
+        return Generated(1)
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
     settings = settings_from(cfg, content, only, downloads)
     from generator.site.searchdict import jieba_words
 
-    years = select_years(result, lambda p: Path(p).read_bytes(), only)
-    outputs = render_outputs(result, settings, years=years)
-    report = write_outputs(outputs, Path(cfg["docs_dir"]))
-    dict_path = jieba_dict_path(cfg)
-    if dict_path:
-        target = Path(config).resolve().parent / dict_path
-        write_text_atomic(target, jieba_words(years))
+    try:
+        years = select_years(result, validated_source(result), only)
+        outputs = render_outputs(result, settings, years=years)
+        report = write_outputs(outputs, Path(cfg["docs_dir"]))
+        dict_path = jieba_dict_path(cfg)
+        if dict_path:
+            write_text_atomic(Path(config).resolve().parent / dict_path, jieba_words(years))
+    except OSError as exc:  # a full disk, a read-only folder: the pages are incomplete, the site is not touched
+        _say(f"build aborted: could not write the generated pages ({exc.strerror or exc}); site/ was not changed")
+        return Generated(1)
     _say(f"generated {len(outputs)} files in {cfg['docs_dir']} ({report}) in {time.perf_counter() - started:.1f}s")
-    return 0, site_nav(years)
+    return Generated(0, site_nav(years), result)
+
+
+def refuse_tracked_outputs(root: Path, command: str, *extra: Path) -> bool:
+    """Say so and return True when git tracks symbolic links, or files below build/, dist/ or site/.
+
+    Generated folders and caches must come from the generator only, and a committed link would make the
+    build copy whatever it points at; both are refused before anything is read.
+    """
+    from generator.problems import visible
+    from generator.site.workdirs import tracked_links, tracked_outputs
+
+    for found, what in ((tracked_outputs(root, extra), "generated file(s) below build/, dist/ or site/ are committed to the "
+                         "repository; these folders must come from the generator only: remove them with `git rm -r --cached`"),
+                        (tracked_links(root), "symbolic link(s) are committed to the repository; a build would publish "
+                         "what they point at: replace each by the file itself")):
+        if found:
+            shown = ", ".join(visible(name) for name in found[:5]) + (" …" if len(found) > 5 else "")
+            _say(f"disclosure {command}: error: {len(found)} {what} ({shown})")
+            return True
+    return False
 
 
 def build_site(content: str = "content", site_dir: str = "site", strict: bool = False, config: str = "mkdocs.yml",
@@ -281,39 +342,49 @@ def build_site(content: str = "content", site_dir: str = "site", strict: bool = 
     """Check, generate, build with MkDocs into a temporary folder, then swap it in as `site_dir`."""
     from mkdocs.exceptions import MkDocsException
 
+    from generator.site.mkdocsrun import quiet_mkdocs, working_directory
+    from generator.site.swap import recover, swap_in
+
     if not Path(config).is_file():
         _say(f"disclosure build: error: MkDocs config not found: {config}")
         return 2
     if not Path(content).is_dir():
         _say(f"disclosure build: error: content folder not found: {content}")
         return 2
+    target = Path(site_dir).resolve()
+    # A build killed while swapping (SIGKILL cannot be cleaned up after) is repaired before anything else,
+    # so "site/ was not changed" stays true; its temporary folders are never served and are removed.
+    note = recover(target)
+    if note:
+        _say(note)
+    if refuse_tracked_outputs(Path(config).resolve().parent, "build", target):
+        return 1
     status, nav = generate(content, config, jobs=jobs, strict=strict, downloads=downloads)
     if status:
         return status
-    target = Path(site_dir).resolve()
-    # Leftovers of a build that was killed (SIGKILL cannot be cleaned up after): never served, remove.
-    for stale in list(target.parent.glob(f".{target.name}.tmp-*")) + list(target.parent.glob(f".{target.name}.old-*")):
-        shutil.rmtree(stale, ignore_errors=True)
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     started = time.perf_counter()
     previous = _terminate_as_exit()
+    built = False
     try:
         cfg = load_mkdocs_config(config, site_dir=str(tmp), strict=True, **nav_overrides(nav))
         from mkdocs.commands.build import build as mkdocs_build
 
-        _quiet_mkdocs()
-        with _cwd(Path(config).resolve().parent):
+        quiet_mkdocs()
+        with working_directory(Path(config).resolve().parent):
             mkdocs_build(cfg)
+        built = True
+        swap_in(tmp, target)
     except (MkDocsException, OSError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        _say(f"build aborted: MkDocs failed ({exc}); {site_dir}/ was not changed")
+        what = "could not replace the site" if built else "MkDocs failed"
+        _say(f"build aborted: {what} ({getattr(exc, 'strerror', None) or exc}); {site_dir}/ was not changed")
         return 1
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
-    swap_in(tmp, target)
     _say(f"built {site_dir}/ with MkDocs in {time.perf_counter() - started:.1f}s")
     return 0
 
@@ -325,25 +396,3 @@ def _terminate_as_exit():
         raise SystemExit(128 + signum)
 
     return signal.signal(signal.SIGTERM, handler)
-
-
-def swap_in(new: Path, target: Path) -> None:
-    """Replace `target` by `new` with renames, so a reader never sees a half-built site."""
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _quiet_mkdocs() -> None:
-    """Show MkDocs warnings and errors (strict turns warnings into a failed build), not its INFO chatter."""
-    logger = logging.getLogger("mkdocs")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    import jieba  # its default logger prints dictionary-loading chatter to stderr
-
-    jieba.setLogLevel(logging.WARNING)

@@ -7,7 +7,8 @@ import threading
 import time
 from pathlib import Path
 
-from generator.site.build import _quiet_mkdocs, generate, nav_overrides
+from generator.site.build import generate, nav_overrides
+from generator.site.mkdocsrun import quiet_mkdocs
 
 
 def preview_docs_dir(only: str) -> str:
@@ -25,7 +26,7 @@ def serve(content: str = "content", config: str = "mkdocs.yml", addr: str = "127
     _watch(content, config, only, docs_dir)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    _quiet_mkdocs()
+    quiet_mkdocs()
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     print(f"serving on http://{addr}/ (Ctrl-C to stop)", file=sys.stderr)
     mkdocs_serve(config_file=config, livereload=True, dev_addr=addr, **nav_overrides(nav), **overrides)
