@@ -6,6 +6,10 @@ headings, pipe-table cells and link texts, YAML front matter values, and SVG tex
 also turns every ASCII punctuation character with a meaning in Markdown into a numeric character reference, so Markdown sees no
 syntax at all (no `*`, `[`, `|`, `{:`, backslash or `<`), while browsers, search indexing and print show
 the original characters. Line breaks become `<br>`, so content can never end a raw HTML block.
+
+Per context, where `<br>` would be wrong: `escape_attr` (attribute values) and `escape_svg` (text inside
+inline SVG: a `<br>` there makes the HTML parser leave SVG, and the rest of the chart renders as loose
+text) write line breaks as spaces; both are still one line, so a raw HTML block cannot end either.
 """
 
 from __future__ import annotations
@@ -36,6 +40,23 @@ def escape_text(value: Any) -> str:
     return str(value).translate(_TABLE)
 
 
+_ONE_LINE = dict(_TABLE)
+_ONE_LINE[ord("\n")] = " "
+
+
+def _one_line(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    return str(value).translate(_ONE_LINE)
+
+
 def escape_attr(value: Any) -> str:
-    """Return text for an HTML attribute value (same rules: no quote or `&` survives)."""
-    return escape_text(value).replace("<br>", " ")
+    """Return text for an HTML attribute value (same rules: no quote or `&` survives; breaks become spaces)."""
+    return _one_line(value)
+
+
+def escape_svg(value: Any) -> str:
+    """Return text for SVG `<text>` and `<title>`: escaped like everything else, no tag at all (breaks become spaces)."""
+    return _one_line(value)
