@@ -1,15 +1,9 @@
 """`disclosure import-xlsx`: workbooks exported by this tool -> YAML files in content/, checked before writing.
 
-Reading is defensive, in this order, and every refusal is a problem `file.xlsx:Sheet!C7: error: … (code)`:
-
-1. the file: at most `MAX_FILE_BYTES`; a zip (else `invalid-workbook`); at most `MAX_MEMBERS` members whose
-   declared sizes add up to at most `MAX_UNCOMPRESSED` bytes, none compressed more than `MAX_RATIO`:1
-   (zip bombs; Python's zipfile never inflates past a member's declared size) -> `file-too-large`;
-2. every XML part is parsed with defusedxml, DTDs forbidden (entity bombs, external entities) ->
-   `invalid-workbook`; worksheets are counted while streaming: more than `MAX_ROWS` rows, `MAX_COLUMNS`
-   columns or `MAX_CELLS` cells -> `file-too-large` (openpyxl would build every cell in memory);
-3. openpyxl (which itself uses defusedxml when installed) loads the workbook twice, with formulas and with
-   cached values, so a formula without a cached result is told apart from an empty cell.
+Reading is defensive: `safety.check_archive` bounds the zip and streams every XML part (no DTD, rows,
+cells, merged ranges, hyperlinks and comments placed and counted as openpyxl would) before openpyxl
+(which itself uses defusedxml when installed) loads the workbook twice, with formulas and with cached
+values, so a formula without a cached result is told apart from an empty cell.
 
 Then the hidden `_data` sheet is read (`datasheet.read_forms`: each form's layout, its values by the layout's
 types, the visible cells compared), the YAML files are written by the YAML writer, and the same check as
@@ -20,10 +14,8 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import sys
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -31,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from generator.excel.datasheet import ImportedForm, read_forms
 from generator.excel.formdata import FieldPath, form_yaml
 from generator.excel.reading import Refused, SheetProblem
+from generator.excel.safety import MAX_FILE_BYTES, check_archive
 from generator.excel.cells import SHEET_DATA, SHEET_FORM
 from generator.problems import ERROR, Problem, relpath, report, summary
 
@@ -38,119 +31,6 @@ if TYPE_CHECKING:
     from generator.forms.registry import Registry
 
 __all__ = ["SheetProblem", "Refused", "ImportedForm", "check_archive", "open_workbook", "read_workbook", "read_workbook_file", "import_xlsx"]
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_MEMBERS = 1000
-#: Deflate rarely beats 100:1 on real spreadsheet XML; bombs reach 1000:1 and more.
-MAX_RATIO = 200
-MAX_ROWS = 200_000
-MAX_COLUMNS = 100
-MAX_CELLS = 1_000_000
-
-_COORD_RE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
-
-
-# --------------------------------------------------------------------------- opening safely
-
-
-def _sheet_parts(archive: zipfile.ZipFile, shown: str) -> dict[str, str]:
-    """Worksheet part name -> sheet name (from workbook.xml and its relationships)."""
-    import defusedxml.ElementTree as DET
-
-    try:
-        book = DET.fromstring(archive.read("xl/workbook.xml"), forbid_dtd=True)
-        rels = DET.fromstring(archive.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
-    except KeyError:
-        raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", "不是有效的 xlsx 工作簿：缺少 xl/workbook.xml（或其关系文件）"))
-    except Exception:  # defusedxml and ElementTree errors: reported by the full scan below
-        return {}
-    targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[rel.get("Id")] = os.path.normpath(target).replace(os.sep, "/")
-    out = {}
-    for sheet in book.iter():
-        if sheet.tag.endswith("}sheet"):
-            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-            if rid in targets:
-                out[targets[rid]] = sheet.get("name", "")
-    return out
-
-
-def _scan_sheet(archive: zipfile.ZipFile, part: str, sheet: str, shown: str) -> None:
-    """Stream a worksheet: refuse DTDs and sheets beyond the row, column and cell caps."""
-    import defusedxml.ElementTree as DET
-
-    from openpyxl.utils import column_index_from_string
-
-    cells = 0
-    with archive.open(part) as fh:
-        for _event, elem in DET.iterparse(fh, events=("end",), forbid_dtd=True):
-            tag = elem.tag.rsplit("}", 1)[-1]
-            if tag == "c":
-                cells += 1
-                match = _COORD_RE.match(elem.get("r", "") or "")
-                if match:
-                    row, col = int(match.group(2)), column_index_from_string(match.group(1))
-                    if row > MAX_ROWS or col > MAX_COLUMNS:
-                        limit = f"{MAX_ROWS} 行" if row > MAX_ROWS else f"{MAX_COLUMNS} 列"
-                        raise Refused(SheetProblem(shown, sheet, row, col, "file-too-large", f"工作表超过 {limit} 的上限"))
-                if cells > MAX_CELLS:
-                    raise Refused(SheetProblem(shown, sheet, 1, 1, "file-too-large", f"工作表超过 {MAX_CELLS} 个单元格的上限"))
-                elem.clear()
-            elif tag == "row":
-                elem.clear()
-
-
-def check_archive(raw: bytes, shown: str) -> None:
-    """Refuse what must not reach openpyxl: not a zip, zip bombs, DTDs/entities, oversized sheets."""
-    import io
-
-    import defusedxml.ElementTree as DET
-    from defusedxml import DefusedXmlException
-
-    if len(raw) > MAX_FILE_BYTES:
-        raise Refused(SheetProblem(shown, "", 0, 0, "file-too-large", f"文件大小 {len(raw)} 字节，超过上限 {MAX_FILE_BYTES} 字节"))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", f"不是有效的 xlsx 文件（zip 结构损坏或不是 zip：{exc}）"))
-    with archive:
-        if len(infos) > MAX_MEMBERS:
-            raise Refused(SheetProblem(shown, "", 0, 0, "file-too-large", f"压缩包中有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}"))
-        total = sum(i.file_size for i in infos)
-        if total > MAX_UNCOMPRESSED:
-            raise Refused(SheetProblem(shown, "", 0, 0, "file-too-large", f"解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED} 字节（可能是压缩炸弹）"))
-        for info in infos:
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise Refused(SheetProblem(shown, "", 0, 0, "file-too-large", f"{info.filename} 的压缩比 {info.file_size // max(info.compress_size, 1)}:1 异常（可能是压缩炸弹）"))
-            if info.flag_bits & 0x1:
-                raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", "工作簿已加密（请先在 Excel 中取消密码保护）"))
-        parts = _sheet_parts(archive, shown)
-        for info in infos:
-            name = info.filename
-            if not name.endswith((".xml", ".rels", ".vml")):
-                continue
-            sheet = parts.get(name, "")
-            try:
-                if sheet:
-                    _scan_sheet(archive, name, sheet, shown)
-                else:
-                    with archive.open(name) as fh:
-                        for _event, elem in DET.iterparse(fh, events=("end",), forbid_dtd=True):
-                            elem.clear()
-            except Refused:
-                raise
-            except DefusedXmlException as exc:
-                raise Refused(SheetProblem(shown, sheet, 1 if sheet else 0, 1 if sheet else 0, "invalid-workbook",
-                                           f"{name} 含 DTD 或实体声明（{type(exc).__name__}），出于安全原因拒绝读取"))
-            except Exception as exc:  # ParseError, zlib.error, BadZipFile (CRC), ...
-                raise Refused(SheetProblem(shown, sheet, 1 if sheet else 0, 1 if sheet else 0, "invalid-workbook",
-                                           f"{name} 无法读取（{type(exc).__name__}: {exc}）"))
-
 
 def open_workbook(raw: bytes, shown: str) -> tuple[Any, Any]:
     """Return (workbook with formulas, workbook with cached values) after `check_archive`.
