@@ -18,7 +18,7 @@ CODES: dict[str, tuple[str, str]] = {
     # Reading the file
     "file-too-large": (ERROR, "文件超过大小上限"),
     "invalid-encoding": (ERROR, "文件不是有效的 UTF-8 文本"),
-    "forbidden-character": (ERROR, "含控制字符、零宽字符或双向控制字符"),
+    "forbidden-character": (ERROR, "含控制字符或不可见字符（零宽、双向控制、格式、私用区、未分配等 Unicode 类别）"),
     "yaml-syntax": (ERROR, "YAML 语法错误"),
     "empty-file": (ERROR, "文件为空"),
     "multiple-documents": (ERROR, "一个文件只能有一个 YAML 文档"),
