@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.editing.yamlout import form_text, form_yaml, key_yaml, modeline, plain_data, value_kind
+from generator.editing.yamllayout import modeline, value_kind
+from generator.editing.yamlout import form_text, form_yaml, key_yaml, plain_data
 from generator.editing.yamlscalars import display_width, scalar
 from generator.forms.form import Form
 from generator.forms.load import load_file, load_text

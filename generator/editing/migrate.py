@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TextIO
 
-
 from generator.editing.oldmodel import convert_data
-from generator.editing.yamlout import form_yaml, key_yaml, modeline
+from generator.editing.yamllayout import modeline
+from generator.editing.yamlout import form_yaml, key_yaml
 from generator.fileio import write_text_atomic
 from generator.forms.discover import discover
 from generator.forms.load import Document, load_file, load_text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from generator.editing.yamlout import modeline, paragraph, printed_title, table_comment, value_kind
+from generator.editing.yamllayout import modeline, paragraph, printed_title, table_comment, value_kind
 from generator.editing.yamlscalars import display_width, scalar, yaml_key
 from generator.forms.layout import (
     FieldSpec,
