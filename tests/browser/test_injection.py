@@ -35,29 +35,99 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _layout(label: str) -> str:
+    """A site layout with every kind of part, whose printed labels are hostile too (layout files come in PRs)."""
+    q = _quoted(label)
+    return f"""title: {q}
+unit:
+  title: {q}
+  subtitle: {_quoted(label + " {fiscal_year}")}
+  totals: {{total: budget.total.total}}
+  parts:
+    - fields:
+        - {{name: unit_name, title: {q}, required: true}}
+        - {{name: department, title: {q}, same_row: true}}
+    - table:
+        name: budget
+        title: {_quoted(label + "（{money_unit}）")}
+        corner: {q}
+        columns:
+          - {{name: total, title: {q}, required: true}}
+          - {{name: fiscal, title: {q}}}
+        rows:
+          - {{name: total, title: {q}, required: true}}
+          - {{name: part, title: {q}, group: {q}}}
+        sums:
+          - {{each: column, total: total, parts: [part]}}
+    - fields:
+        - {{name: tasks, title: {q}, type: longtext, group: {q}}}
+    - indicators:
+        name: indicators
+        title: {q}
+        columns:
+          - {{name: level1, title: {q}, role: level1, required: true}}
+          - {{name: value, title: {q}, role: target}}
+          - {{name: note, title: {q}, role: text}}
+project:
+  title: {q}
+  categories:
+    - {{name: 甲类, title: {q}}}
+  totals: {{total: funding.total}}
+  parts:
+    - fields:
+        - {{name: name, title: {q}, required: true}}
+        - {{name: unit_name, title: {q}, required: true}}
+        - {{name: department, title: {q}}}
+        - {{name: attribute, title: {q}, type: choice, choices: [{q}, 乙], ticks: true}}
+    - table:
+        name: funding
+        title: {q}
+        rows:
+          - {{name: total, title: {q}, required: true}}
+    - table:
+        name: sources
+        title: {q}
+        items: true
+        columns:
+          - {{name: name, title: {q}, type: text, required: true}}
+          - {{name: amount, title: {q}, required: true}}
+    - fields:
+        - {{name: goal, title: {q}, type: longtext}}
+    - indicators:
+        name: indicators
+        title: {q}
+        columns:
+          - {{name: level1, title: {q}, role: level1, required: true}}
+          - {{name: level2, title: {q}, role: level2}}
+          - {{name: name, title: {q}, role: level3}}
+          - {{name: value, title: {q}, role: target}}
+          - {{name: unit, title: {q}, role: unit}}
+          - {{name: note, title: {q}, role: text}}
+"""
+
+
 def _project(index: int, text: str, unit_name: str) -> str:
     q = _quoted(text)
-    return f"""id: p{index}
+    return f"""layout: hostile
+id: p{index}
 fiscal_year: 2025
 order: {index + 1}
 name: {_quoted(f"项目{index} " + text)}
 unit_name: {_quoted(unit_name)}
-category: 其他运转类
+category: 甲类
 department: {q}
-implementing_unit: {q}
-contact: {{name: {q}, phone: {q}}}
+attribute: 乙
 source: {{title: {q}, url: "https://example.org/a)[x](javascript:window.__pwned=1)", published: {q}}}
-funding: {{total: 1, fiscal: 1, other: }}
+funding: {{total: 1}}
+sources:
+  - {{name: {q}, amount: 1}}
 goal: {q}
-medium_term_goal: {q}
 indicators:
   - level1: {q}
     level2: {q}
     name: {q}
     value: {q}
-    medium_term_value: {q}
-    measure_unit: {q}
-    explanation: {q}
+    unit: {q}
     note: {q}
 """
 
@@ -66,26 +136,25 @@ indicators:
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("hostile"))
     shutil.rmtree(project / "content")
+    (project / "layouts").mkdir(exist_ok=True)
+    (project / "layouts" / "hostile.yml").write_text(_layout(PAYLOADS[3]), encoding="utf-8")
     folder = project / "content" / "2025" / "hostile"
     folder.mkdir(parents=True)
     unit_name = "单位 " + PAYLOADS[0]
     total = len(PAYLOADS)
     q = _quoted(PAYLOADS[1])
     (folder / "unit.yml").write_text(
-        f"""id: hostile
+        f"""layout: hostile
+id: hostile
 fiscal_year: 2025
 unit_name: {_quoted(unit_name)}
 department: {q}
 budget:
-  total: {{total: {total}, fiscal: {total}, other: }}
-  personnel: {{total: 0, fiscal: 0, other: }}
-  public_funds: {{total: 0, fiscal: 0, other: }}
-  other_operating: {{total: {total}, fiscal: {total}, other: }}
-  specific: {{total: 0, fiscal: 0, other: }}
-tasks: {q}
-medium_term_tasks: {_quoted(PAYLOADS[4])}
+  total: {{total: {total}, fiscal: {total}}}
+  part: {{total: {total}, fiscal: {total}}}
+tasks: {_quoted(PAYLOADS[4])}
 indicators:
-  - {{level1: {q}, level2: {q}, value: {q}, note: {q}}}
+  - {{level1: {q}, value: {q}, note: {q}}}
 """,
         encoding="utf-8",
     )
