@@ -57,6 +57,10 @@ class FieldSpec(_Spec):
     ticks: bool = Field(False, description="choice 类型按原表印出全部选项并勾选（如“新增项目□ 延续项目√”）")
     group: Optional[Label] = Field(None, description="左侧合并的分组标签（如“项目概况”下的“立项依据”）")
     same_row: bool = Field(False, description="与上一个字段印在同一行（如“主管部门 | … | 实施单位 | …”）")
+    same_cell: Optional[Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+        None, description="与上一个字段印在同一格，以这段文字隔开（原表“年初职工人数: 14 人,人员编制: 9 人”的第二个字段写“,”）"
+    )
+    bare: bool = Field(False, description="只印内容、不印标签（原表这一格没有标签，如表格上方的“附件2-1”）；只用于 outside 部分")
     help: Optional[str] = Field(None, description="给填表人的说明（出现在新建表单的注释和 JSON Schema 中）")
 
     @model_validator(mode="after")
@@ -67,6 +71,8 @@ class FieldSpec(_Spec):
             raise ValueError("ticks 只用于 choice 类型")
         if self.required and self.optional:
             raise ValueError("required 和 optional 不能同时为 true")
+        if self.same_cell is not None and self.same_row:
+            raise ValueError("same_cell 和 same_row 不能同时写")
         return self
 
 
@@ -164,12 +170,24 @@ class Part(_Spec):
     fields: Optional[list[FieldSpec]] = Field(None, description="标签-内容行（表头字段或文字段落）")
     table: Optional[TablePart] = Field(None, description="金额或明细表格")
     indicators: Optional[IndicatorsPart] = Field(None, description="绩效指标表")
+    outside: Optional[Literal["above", "here"]] = Field(
+        None,
+        description="（fields）不在表格里，印成表格外的一行文字：above 印在标题上方（如“附件2-1”），"
+        "here 印在原位置（如表格上方的“填报单位(盖章):…”、表格下方的“填报人: 联系电话:”）",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Part":
         given = [k for k in ("fields", "table", "indicators") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("每一部分只能是 fields、table、indicators 之一")
+        if self.outside is not None and self.fields is None:
+            raise ValueError("outside 只用于 fields 部分")
+        if self.fields is not None:
+            if self.fields[0].same_cell is not None:
+                raise ValueError("第一个字段不能写 same_cell（没有上一个字段）")
+            if self.outside is None and any(f.bare for f in self.fields):
+                raise ValueError("bare 只用于 outside 部分（表格里的每一格都有标签）")
         return self
 
     @property

@@ -40,12 +40,43 @@ def _field_value(spec: FieldSpec, value: Any) -> str:
     return _text(value)
 
 
+def _labelled(spec: FieldSpec, text: str) -> str:
+    """`label：value` as printed in one cell or line (no second colon where the label ends with one)."""
+    if spec.bare:
+        return text
+    colon = "" if spec.title.endswith((":", "：")) else "："
+    return f"{spec.title}{colon}{text}" if text else f"{spec.title}{colon}"
+
+
+def _value(form: Form, spec: FieldSpec) -> Any:
+    return getattr(form.data, spec.name, None) if spec.name != "fiscal_year" else form.fiscal_year
+
+
+def line_view(form: Form, specs: list[FieldSpec], where: str) -> dict[str, Any]:
+    """Return a fields part printed as one line of text outside the table (above the title, or in place)."""
+    pieces: list[str] = []
+    for spec in specs:
+        value = _value(form, spec)
+        if spec.optional and is_blank(value):
+            continue
+        text = _labelled(spec, _field_value(spec, value))
+        if spec.same_cell is not None and pieces:
+            pieces[-1] += spec.same_cell + text
+        else:
+            pieces.append(text)
+    return {"kind": "line", "where": where, "pieces": pieces}
+
+
 def fields_view(form: Form, specs: list[FieldSpec]) -> dict[str, Any]:
     """Return the printed rows of a fields part: label/value pairs, several per row where the layout says so."""
     printed: list[dict[str, Any]] = []
     for spec in specs:
-        value = getattr(form.data, spec.name, None) if spec.name != "fiscal_year" else form.fiscal_year
+        value = _value(form, spec)
         if spec.optional and is_blank(value):
+            continue
+        if spec.same_cell is not None and printed:
+            last = printed[-1]["pairs"][-1]
+            last["value"] += spec.same_cell + _labelled(spec, _field_value(spec, value))
             continue
         pair = {"label": spec.title, "value": _field_value(spec, value), "long": spec.type == "longtext", "colspan": 1}
         if spec.same_row and printed:
@@ -137,7 +168,11 @@ def part_views(form: Form) -> list[dict[str, Any]]:
     """Return one view per printed part of the form, in printed order (empty optional tables left out)."""
     views = []
     for part in form.spec.parts:
-        if part.fields is not None:
+        if part.fields is not None and part.outside is not None:
+            line = line_view(form, part.fields, part.outside)
+            if line["pieces"]:
+                views.append(line)
+        elif part.fields is not None:
             view = fields_view(form, part.fields)
             if view["rows"]:
                 views.append(view)
