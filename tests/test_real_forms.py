@@ -54,3 +54,19 @@ def test_the_primary_target_column_is_the_value_parsed_and_exported():
     tables = {t.name: t for t in year_tables(form.fiscal_year, [(rel, form)])}
     values = [row["value"] for row in tables["indicators"].rows]
     assert values == [ind.row.value for ind in form.indicators] and any(values)
+
+
+def test_lines_outside_the_table_and_two_fields_in_one_cell_print_as_published():
+    # 炎陵县 2017: “附件2-1” above the title, “填报单位(盖章):…” above the table, “填报人: 联系电话:” below it,
+    # and “年初职工人数: 14 人,人员编制: 9 人” in one cell.
+    from generator.site.build import render_outputs
+    from generator.site.render import Settings
+
+    slug = REAL / "hunan-yanling-2017-jiaotong-unit"
+    result = check_content(slug / "content", jobs=1)
+    pages = render_outputs(result, Settings(root=ROOT, downloads=False))
+    page = pages["2017/yanling-jiaotong-yunshuju/index.md"].decode()
+    above, title = page.index('<p class="form-line form-line-above">附件2-1</p>'), page.index('<p class="form-title">')
+    assert above < title < page.index('<p class="form-line">填报单位(盖章):炎陵县交通运输局</p>') < page.index("<table")
+    assert "<td colspan=\"3\">14 人,人员编制:9 人</td>" in page
+    assert page.index('<p class="form-line">填报人:　联系电话:</p>') > page.rindex("</table>")
