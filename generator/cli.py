@@ -36,6 +36,11 @@ def _report(result, strict: bool, out=None) -> int:
     return EXIT_OK
 
 
+def _within(path: str, wanted: list[str]) -> bool:
+    """Whether a content path is one of the named files or inside one of the named folders."""
+    return any(path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from generator.forms.validate import check_content
 
@@ -53,10 +58,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for scope, wanted in scopes.items():
         # A form is checked with its whole unit folder (the sums span it); only the named files are reported.
         result = check_content(args.content, jobs=args.jobs, keep_forms=False, only=scope)
-        keep = lambda path: any(path == w or path.startswith(w.rstrip("/") + "/") for w in wanted)  # noqa: E731
-        merged.files += [f for f in result.files if keep(f.path)]
+        merged.files += [f for f in result.files if _within(f.path, wanted)]
         # Sums that span the unit folder are reported too: editing a project can break its unit's line.
-        merged.problems += [p for p in result.problems if keep(p.path) or (p.code in _CROSS_FORM and scope.count("/") == 1)]
+        merged.problems += [p for p in result.problems if _within(p.path, wanted) or (p.code in _CROSS_FORM and scope.count("/") == 1)]
         merged.acknowledged += result.acknowledged
     merged.problems.sort()
     return _report(merged, args.strict)

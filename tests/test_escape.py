@@ -15,10 +15,10 @@ from generator.site.escape import escape_text
 from generator.forms.form import Form
 from generator.forms.registry import registry_for
 from generator.site.render import ProjectPage, Settings, UnitPage, render_project
+from generator.forms.validate import FormFile
 from tests.conftest import CONTENT
 
 LAYOUT = registry_for(CONTENT).layouts["sichuan-panzhihua-2025"]
-from generator.forms.validate import FormFile
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -51,7 +51,7 @@ def open_workbook(raw: bytes, shown: str) -> tuple[Any, Any]:
                 warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions, data validation …
                 return load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False, rich_text=False)
         except Exception as exc:  # openpyxl raises many kinds on malformed parts
-            raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", f"工作簿无法读取（{type(exc).__name__}: {exc}）"))
+            raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", f"工作簿无法读取（{type(exc).__name__}: {exc}）")) from exc
 
     formulas = load(False)
     has_formula = any(cell.data_type == "f" for ws in formulas.worksheets for cell in ws._cells.values())

@@ -213,7 +213,7 @@ def check_archive(raw: bytes, shown: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", f"不是有效的 xlsx 文件（zip 结构损坏或不是 zip：{exc}）"))
+        raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", f"不是有效的 xlsx 文件（zip 结构损坏或不是 zip：{exc}）")) from exc
     with archive:
         if len(infos) > MAX_MEMBERS:
             raise _too_large(shown, "", 0, 0, f"压缩包中有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}")
@@ -250,7 +250,7 @@ def _scan_member(archive: zipfile.ZipFile, shown: str, info: zipfile.ZipInfo, na
     except Refused:
         raise
     except Exception as exc:  # zlib.error, BadZipFile (CRC), ...
-        raise Refused(SheetProblem(shown, part.sheet, 0, 0, "invalid-workbook", f"{name} 无法读取（{type(exc).__name__}: {exc}）"))
+        raise Refused(SheetProblem(shown, part.sheet, 0, 0, "invalid-workbook", f"{name} 无法读取（{type(exc).__name__}: {exc}）")) from exc
     streamed[name] = part
 
 

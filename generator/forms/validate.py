@@ -154,7 +154,7 @@ def check_files(files: list[FormFile], jobs: int | None = None, keep_forms: bool
     chunk = max(16, len(files) // (jobs * 8))
     initargs = (registry or registry_for(_content_of(files[0])),)
     for layout in initargs[0].layouts.values():
-        layout.models  # build them here: forms coming back from the workers are instances of these classes
+        _ = layout.models  # build them here: forms coming back from the workers are instances of these classes
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_registry, initargs=initargs) as pool:
         results = pool.map(_check_kept if keep_forms else _check_slim, files, chunksize=chunk)
         checked = list(track(results, len(files), "检查表单"))
