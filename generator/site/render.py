@@ -57,6 +57,11 @@ class UnitPage:
             return {}
         return {role: in_summary_unit(amount, self.form.money_unit) for role, amount in self.form.totals().items()}
 
+    def project_total(self) -> Optional[Decimal]:
+        """Return the sum of the project forms' totals in 万元 (None when no project form has a total)."""
+        amounts = [in_summary_unit(p.form.total, p.form.money_unit) for p in self.projects if p.form.total is not None]
+        return sum(amounts, Decimal(0)) if amounts else None
+
 
 def in_summary_unit(amount: Optional[Decimal], money_unit: str) -> Optional[Decimal]:
     """Return an amount in 万元, exactly (元 / 10000 is exact in Decimal)."""
@@ -79,6 +84,10 @@ class YearPage:
                 if totals.get(key) is not None:
                     out[key] = (out[key] or Decimal(0)) + totals[key]
         return out
+
+    def project_total(self) -> Optional[Decimal]:
+        amounts = [a for a in (u.project_total() for u in self.units) if a is not None]
+        return sum(amounts, Decimal(0)) if amounts else None
 
     @property
     def project_count(self) -> int:
