@@ -22,6 +22,7 @@ from generator.editing.changes import AmountChange, CellEffect, FieldChange, Ind
 from generator.forms.form import Form, Indicator, table_items
 from generator.forms.layout import TablePart, cell_title, find_part, item_base, money_cell
 from generator.forms.load import dotted
+from generator.forms.model import inner_model
 
 Path = tuple[Any, ...]
 #: Characters of unchanged text shown on each side of a change (about 60 in all).
@@ -93,16 +94,6 @@ def word_diff(old: str, new: str, context: int = CONTEXT, max_piece: int = MAX_P
 # --------------------------------------------------------------------------- labels and values
 
 
-def _inner_model(annotation: Any) -> Optional[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def model_label(model: type[BaseModel], path: Path) -> str:
     """Return the label of a path by the model's field titles (原始公开文件 网址, 已确认的警告 empty-value)."""
     labels: list[str] = []
@@ -117,7 +108,7 @@ def model_label(model: type[BaseModel], path: Path) -> str:
             current = None
             continue
         labels.append(info.title or str(step))
-        current = _inner_model(info.annotation)
+        current = inner_model(info.annotation)
     return " ".join(labels)
 
 

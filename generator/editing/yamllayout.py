@@ -23,6 +23,7 @@ from generator.forms.layout import (
     fill,
     find_part,
 )
+from generator.forms.model import inner_model
 from generator.forms.schemas import schema_path
 
 if TYPE_CHECKING:
@@ -159,16 +160,6 @@ def paragraph(spec: FormSpec, key: str) -> Any:
     return index
 
 
-def _inner_model(annotation: Any) -> Optional[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def model_at(model: type[BaseModel], path: Path) -> Optional[type[BaseModel]]:
     """Return the model class of the mapping at `path` (None for free mappings such as acknowledge)."""
     current: Optional[type[BaseModel]] = model
@@ -178,7 +169,7 @@ def model_at(model: type[BaseModel], path: Path) -> Optional[type[BaseModel]]:
         if isinstance(step, int):
             continue  # list items have the list's model
         info = current.model_fields.get(step)
-        current = _inner_model(info.annotation) if info is not None else None
+        current = inner_model(info.annotation) if info is not None else None
     return current
 
 

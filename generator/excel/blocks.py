@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment
 from generator.excel.grid import CENTER, LEFT, RIGHT, Sheet
 from generator.forms.form import Form, table_items
 from generator.forms.layout import ColumnSpec, FieldSpec, IndicatorColumn, IndicatorsPart, RowSpec, TablePart, item_base, primary_target
-from generator.forms.merges import merged_rows
+from generator.forms.merges import grouped, merged_rows
 from generator.forms.scalars import is_blank
 
 #: Width of column A (captions and field labels), and of a column no single-column cell asks a width for.
@@ -33,6 +33,11 @@ ROW_TITLE_WIDTH = 18
 #: Indicator columns printed centred (short words and symbols).
 _CENTRED_ROLES = ("level1", "level2", "operator", "unit", "direction", "nature")
 TICKED, UNTICKED = "√", "□"
+
+
+def _spans(items: list[Any], key: Callable[[Any], Optional[str]]) -> list[tuple[Any, int]]:
+    """(item, span of its group cell: n on the group's first row, 0 below, 1 without a group)."""
+    return [(item, span) for item, _, span in grouped(items, key)]
 
 
 # --------------------------------------------------------------------------- sharing the columns
@@ -52,21 +57,6 @@ def spread(count: int, width: int, stretch: tuple[int, ...]) -> list[tuple[int, 
     for i in range(count):
         out.append((at, at + extra[i]))
         at += extra[i] + 1
-    return out
-
-
-def _grouped(items: list[Any], key: Callable[[Any], Optional[str]]) -> list[tuple[Any, int]]:
-    """Return (item, span of its group cell: n on the group's first row, 0 below, 1 without a group)."""
-    out: list[tuple[Any, int]] = []
-    i = 0
-    while i < len(items):
-        group = key(items[i])
-        j = i + 1
-        while group is not None and j < len(items) and key(items[j]) == group:
-            j += 1
-        out.append((items[i], j - i))
-        out += [(items[k], 0) for k in range(i + 1, j)]
-        i = j
     return out
 
 
@@ -126,7 +116,7 @@ def fields_block(form: Form, specs: list[FieldSpec]) -> Optional[Block]:
     need = max(2 * len(line) - 1 for line in lines) + grouped
 
     def write(sheet: Sheet, row: int, width: int) -> int:
-        for line, span in _grouped(lines, lambda ln: ln[0].group):
+        for line, span in _spans(lines, lambda ln: ln[0].group):
             first = 2
             if grouped:
                 if line[0].group is None:
@@ -173,7 +163,7 @@ def _header(sheet: Sheet, row: int, columns: list[ColumnSpec], places: list[tupl
         for column, (col, to) in zip(columns, places):
             sheet.text(row, col, column.title, to, align=CENTER)
         return
-    for (column, span), (col, to) in zip(_grouped(columns, lambda c: c.group), places):
+    for (column, span), (col, to) in zip(_spans(columns, lambda c: c.group), places):
         if column.group is None:
             sheet.text(row, col, column.title, to, rows=2, align=CENTER)
             continue
@@ -200,7 +190,7 @@ def table_block(form: Form, table: TablePart, data: Any) -> Optional[Block]:
 
 def _labels(sheet: Sheet, row: int, rows: list[RowSpec], grouped: bool, label_to: int, align: Alignment = LEFT) -> None:
     """Row titles in columns B..label_to, each row's group label merged down column B."""
-    for index, (spec, span) in enumerate(_grouped(rows, lambda r: r.group)):
+    for index, (spec, span) in enumerate(_spans(rows, lambda r: r.group)):
         r = row + index
         if grouped and spec.group is not None:
             if span:

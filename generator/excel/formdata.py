@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from generator.forms.discover import UNIT_FILE
 from generator.forms.layout import FormSpec, cell_title, field_spec, find_part
+from generator.forms.model import inner_model
 
 if TYPE_CHECKING:
     from generator.forms.form import Form
@@ -221,15 +222,7 @@ def path_label(form: "Form", path: FieldPath) -> str:
             continue
         info = model.model_fields.get(step) if isinstance(model, type) and issubclass(model, BaseModel) else None
         labels.append(info.title if info is not None and info.title else str(step))
-        model = _inner_model(info.annotation) if info is not None else None
+        model = inner_model(info.annotation) if info is not None else None
     return " ".join(labels)
 
 
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None

@@ -54,3 +54,18 @@ def merged_rows(part: IndicatorsPart, rows: list[Any]) -> list[MergedRow]:
             for name in merged[1:]:
                 item.colspan[name] = 0
     return out
+
+
+def grouped(items: list[Any], key: Any) -> list[tuple[Any, Any, int]]:
+    """Return (item, group label, row span of the group cell: n on its first row, 0 below) for consecutive groups."""
+    out: list[tuple[Any, Any, int]] = []
+    i = 0
+    while i < len(items):
+        group = key(items[i])
+        j = i + 1
+        while group is not None and j < len(items) and key(items[j]) == group:
+            j += 1
+        out.append((items[i], group, j - i if group is not None else 1))
+        out += [(items[k], group, 0) for k in range(i + 1, j)]
+        i = j
+    return out

@@ -241,3 +241,14 @@ def layout_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "表样（layout）"
     return schema
+
+
+def inner_model(annotation: Any) -> Optional[type[BaseModel]]:
+    """Return the model class inside a field's annotation (`Optional[Row]`, `list[Item]` -> Row, Item), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = inner_model(arg)
+        if found is not None:
+            return found
+    return None

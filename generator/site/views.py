@@ -11,27 +11,12 @@ from typing import Any, Optional
 
 from generator.forms.form import Form, table_items
 from generator.forms.layout import FieldSpec, IndicatorsPart, TablePart, money_cell
-from generator.forms.merges import merged_rows
+from generator.forms.merges import grouped, merged_rows
 from generator.forms.scalars import is_blank
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _grouped(items: list[Any], key: Any) -> list[tuple[Any, Optional[str], int]]:
-    """Return (item, group label, row span of the group cell: n on its first row, 0 below) for consecutive groups."""
-    out: list[tuple[Any, Optional[str], int]] = []
-    i = 0
-    while i < len(items):
-        group = key(items[i])
-        j = i + 1
-        while group is not None and j < len(items) and key(items[j]) == group:
-            j += 1
-        out.append((items[i], group, j - i if group is not None else 1))
-        out += [(items[k], group, 0) for k in range(i + 1, j)]
-        i = j
-    return out
 
 
 def _field_value(spec: FieldSpec, value: Any) -> str:
@@ -86,7 +71,7 @@ def fields_view(form: Form, specs: list[FieldSpec]) -> dict[str, Any]:
     width = max((len(r["pairs"]) for r in printed), default=1)
     for row in printed:
         row["pairs"][-1]["colspan"] = 2 * (width - len(row["pairs"])) + 1
-    rows = [{**item, "groupspan": span} for item, _, span in _grouped(printed, lambda r: r["group"])]
+    rows = [{**item, "groupspan": span} for item, _, span in grouped(printed, lambda r: r["group"])]
     return {"kind": "fields", "rows": rows, "grouped": any(r["group"] for r in rows)}
 
 
@@ -95,15 +80,15 @@ def table_view(form: Form, table: TablePart, data: Any) -> Optional[dict[str, An
     fixed = [] if isinstance(data, list) else [r for r in table.rows if not (r.optional and (data is None or getattr(data, r.name) is None))]
     if not table.columns:  # one amount per row
         rows = [{"label": r.title, "group": r.group, "value": None if data is None else getattr(data, r.name)} for r in fixed]
-        grouped = [{**item, "groupspan": span} for item, _, span in _grouped(rows, lambda r: r["group"])]
-        return {"kind": "table", "one_column": True, "caption": caption, "rows": grouped, "grouped": any(r["group"] for r in rows)}
+        spanned = [{**item, "groupspan": span} for item, _, span in grouped(rows, lambda r: r["group"])]
+        return {"kind": "table", "one_column": True, "caption": caption, "rows": spanned, "grouped": any(r["group"] for r in rows)}
     items = table_items(table, data)
     row_data = [(r, None if data is None else getattr(data, r.name)) for r in fixed]
     columns = [
         c for c in table.columns
         if not c.optional or any(v is not None and getattr(v, c.name) is not None for _, v in row_data) or any(getattr(i, c.name) is not None for i in items)
     ]  # fmt: skip
-    head_groups = _grouped(columns, lambda c: c.group)
+    head_groups = grouped(columns, lambda c: c.group)
     header_top = []
     for column, group, span in head_groups:
         if group is None:
@@ -130,10 +115,10 @@ def table_view(form: Form, table: TablePart, data: Any) -> Optional[dict[str, An
         {"label": r.title, "group": r.group, "cells": [_cell(c, None if v is None else getattr(v, c.name)) for c in columns]}
         for r, v in row_data
     ]
-    rows = [{**item, "groupspan": span} for item, _, span in _grouped(labelled, lambda r: r["group"])]
-    grouped = any(r["group"] for r in rows)
+    rows = [{**item, "groupspan": span} for item, _, span in grouped(labelled, lambda r: r["group"])]
+    has_groups = any(r["group"] for r in rows)
     return {"kind": "table", "one_column": False, "has_items": False, "caption": caption, "header_top": header_top,
-            "header_sub": header_sub, "rows": rows, "grouped": grouped, "corner": table.corner or ""}  # fmt: skip
+            "header_sub": header_sub, "rows": rows, "grouped": has_groups, "corner": table.corner or ""}  # fmt: skip
 
 
 def _cell(column: Any, value: Any) -> dict[str, Any]:
