@@ -41,8 +41,12 @@ def time_to_preview(root: Path, only: str) -> float:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--only", only, "-a", f"127.0.0.1:{port}"],
-                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--only", only, "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = started + 60
         while time.perf_counter() < deadline:
@@ -74,8 +78,10 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help="also time `disclosure serve --only` to its first page")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'forms':>7} | {'check s':>8} | {'forms/s':>8} | {'1 proc s':>8} | {'forms/s':>8}"
-          + (" | build s | mkdocs s | ratio | ms/page | KB/page" if args.build else ""))
+    print(
+        f"{'forms':>7} | {'check s':>8} | {'forms/s':>8} | {'1 proc s':>8} | {'forms/s':>8}"
+        + (" | build s | mkdocs s | ratio | ms/page | KB/page" if args.build else "")
+    )
     per_page: dict[int, float] = {}
     rates: dict[int, float] = {}
     ratios: dict[int, float] = {}

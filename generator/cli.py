@@ -19,9 +19,14 @@ def _add_content(parser: argparse.ArgumentParser) -> None:
 def _add_format(parser: argparse.ArgumentParser) -> None:
     from generator.problems import FORMATS
 
-    parser.add_argument("--format", dest="problem_format", choices=FORMATS, default="auto",
-                        help="how problems are printed: text lines, or text lines plus GitHub annotations "
-                             "(default: github when GITHUB_ACTIONS=true, else text)")
+    parser.add_argument(
+        "--format",
+        dest="problem_format",
+        choices=FORMATS,
+        default="auto",
+        help="how problems are printed: text lines, or text lines plus GitHub annotations "
+        "(default: github when GITHUB_ACTIONS=true, else text)",
+    )
 
 
 def _report(result, strict: bool, out=None) -> int:
@@ -60,7 +65,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         result = check_content(args.content, jobs=args.jobs, keep_forms=False, only=scope)
         merged.files += [f for f in result.files if _within(f.path, wanted)]
         # Sums that span the unit folder are reported too: editing a project can break its unit's line.
-        merged.problems += [p for p in result.problems if _within(p.path, wanted) or (p.code in _CROSS_FORM and scope.count("/") == 1)]
+        merged.problems += [
+            p for p in result.problems if _within(p.path, wanted) or (p.code in _CROSS_FORM and scope.count("/") == 1)
+        ]
         merged.acknowledged += result.acknowledged
     merged.problems.sort()
     return _report(merged, args.strict)
@@ -153,9 +160,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from generator.editing.new import run
 
-    return run(args.kind, content=args.content, layout=args.layout, year=args.year, unit=args.unit, id=args.id,
-               name=args.name, unit_name=args.unit_name, category=args.category, total=args.total, fiscal=args.fiscal,
-               other=args.other)
+    return run(
+        args.kind,
+        content=args.content,
+        layout=args.layout,
+        year=args.year,
+        unit=args.unit,
+        id=args.id,
+        name=args.name,
+        unit_name=args.unit_name,
+        category=args.category,
+        total=args.total,
+        fiscal=args.fiscal,
+        other=args.other,
+    )
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -199,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(check)
     check.set_defaults(func=cmd_check)
 
-    schema = sub.add_parser("schema", help="write the JSON Schemas of every layout's forms and of layout files (生成 JSON Schema)")
+    schema = sub.add_parser(
+        "schema", help="write the JSON Schemas of every layout's forms and of layout files (生成 JSON Schema)"
+    )
     _add_content(schema)
     schema.add_argument("-o", "--output", default="schema", metavar="DIR", help="output folder (default: schema)")
     schema.add_argument("--check", action="store_true", help="only check that the files are up to date")
@@ -225,8 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     archive = sub.add_parser("archive", help="pack a year as an offline, verifiable zip (离线归档)")
     archive.add_argument("year", nargs="?", default=None, metavar="YEAR", help="fiscal year, e.g. 2025")
     archive.add_argument("--all", action="store_true", help="one zip per year found in the content folder")
-    archive.add_argument("-o", "--output", default=None, metavar="FILE|DIR",
-                         help="zip file (YEAR) or folder (--all); default: dist/disclosure-YEAR.zip")
+    archive.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE|DIR",
+        help="zip file (YEAR) or folder (--all); default: dist/disclosure-YEAR.zip",
+    )
     _add_content(archive)
     archive.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
     archive.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
@@ -234,11 +259,20 @@ def build_parser() -> argparse.ArgumentParser:
     archive.set_defaults(func=cmd_archive)
 
     diff = sub.add_parser("diff", help="what changed in the forms between two git revisions (表单变化)")
-    diff.add_argument("base", nargs="?", default=None, metavar="BASE",
-                      help="old revision (default: merge base of HEAD with main, else origin/main, else HEAD^1)")
+    diff.add_argument(
+        "base",
+        nargs="?",
+        default=None,
+        metavar="BASE",
+        help="old revision (default: merge base of HEAD with main, else origin/main, else HEAD^1)",
+    )
     diff.add_argument("head", nargs="?", default=None, metavar="HEAD", help="new revision (default: the working tree)")
-    diff.add_argument("--format", choices=("text", "markdown"), default="text",
-                      help="text for a terminal (default), markdown for pull-request comments and job summaries")
+    diff.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="text for a terminal (default), markdown for pull-request comments and job summaries",
+    )
     _add_content(diff)
     diff.set_defaults(func=cmd_diff)
 
@@ -248,19 +282,31 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--unit", default=None, metavar="UNIT-ID", help="project: the unit folder, e.g. renhe-shehui-gongzuobu")
     new.add_argument("--id", default=None, metavar="ID", help="project id (file name) or unit id (folder name)")
     new.add_argument("--name", default=None, help="project name (项目名称) or unit name (预算单位)")
-    new.add_argument("--layout", default=None, metavar="NAME", help="layout (表样) of the new form (default: the year's default layout)")
-    new.add_argument("--unit-name", default=None, metavar="NAME",
-                     help="project in a folder without unit.yml (layouts without a required unit form): 预算单位")
-    new.add_argument("--category", default=None, metavar="类别", help="project: one of the layout's categories (项目类别), if it has any")
+    new.add_argument(
+        "--layout", default=None, metavar="NAME", help="layout (表样) of the new form (default: the year's default layout)"
+    )
+    new.add_argument(
+        "--unit-name",
+        default=None,
+        metavar="NAME",
+        help="project in a folder without unit.yml (layouts without a required unit form): 预算单位",
+    )
+    new.add_argument(
+        "--category", default=None, metavar="类别", help="project: one of the layout's categories (项目类别), if it has any"
+    )
     new.add_argument("--total", default=None, metavar="AMOUNT", help="project: the layout's 年度资金总额 cell, e.g. 10")
-    new.add_argument("--fiscal", default=None, metavar="AMOUNT", help="project: the layout's 财政资金 cell (default: total - other)")
+    new.add_argument(
+        "--fiscal", default=None, metavar="AMOUNT", help="project: the layout's 财政资金 cell (default: total - other)"
+    )
     new.add_argument("--other", default=None, metavar="AMOUNT", help="project: the layout's 其他资金 cell (default: blank)")
     _add_content(new)
     new.set_defaults(func=cmd_new)
 
     migrate = sub.add_parser("migrate", help="upgrade forms written for the earlier fixed model to a layout (迁移表单)")
     _add_content(migrate)
-    migrate.add_argument("--layout", default=None, metavar="NAME", help="target layout (default: each file's own or the year's default)")
+    migrate.add_argument(
+        "--layout", default=None, metavar="NAME", help="target layout (default: each file's own or the year's default)"
+    )
     migrate.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
     migrate.set_defaults(func=cmd_migrate)
     export_xlsx = sub.add_parser("export-xlsx", help="write a workbook per form, laid out like the printed form (导出 Excel)")

@@ -64,8 +64,15 @@ def file_kind(mode: int) -> str:
     """Return what a stat mode is, in the words problems use (常规文件, 符号链接 …)."""
     import stat
 
-    for test, name in ((stat.S_ISREG, "常规文件"), (stat.S_ISLNK, "符号链接"), (stat.S_ISDIR, "目录"), (stat.S_ISFIFO, "命名管道（FIFO）"),
-                       (stat.S_ISSOCK, "套接字"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备")):
+    for test, name in (
+        (stat.S_ISREG, "常规文件"),
+        (stat.S_ISLNK, "符号链接"),
+        (stat.S_ISDIR, "目录"),
+        (stat.S_ISFIFO, "命名管道（FIFO）"),
+        (stat.S_ISSOCK, "套接字"),
+        (stat.S_ISCHR, "字符设备"),
+        (stat.S_ISBLK, "块设备"),
+    ):
         if test(mode):
             return name
     return "特殊文件"

@@ -104,8 +104,7 @@ class Problem(Coded):
 
     def format_github(self) -> str:
         """Return a GitHub Actions workflow command annotating the line."""
-        return workflow_command(self.level, self.path, self.field, self.message, self.code,
-                                line=self.line, col=self.col)
+        return workflow_command(self.level, self.path, self.field, self.message, self.code, line=self.line, col=self.col)
 
 
 # --------------------------------------------------------------------------- the one reporter

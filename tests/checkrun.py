@@ -38,7 +38,7 @@ class CheckOutput:
 
     def found(self, strip: str = "") -> Counter:
         """Return a Counter of (path without `strip`, line, code)."""
-        return Counter((p.path[len(strip):] if p.path.startswith(strip) else p.path, p.line, p.code) for p in self.problems)
+        return Counter((p.path[len(strip) :] if p.path.startswith(strip) else p.path, p.line, p.code) for p in self.problems)
 
 
 def parse_output(out: str) -> tuple[list[Reported], re.Match]:
@@ -54,7 +54,9 @@ def parse_output(out: str) -> tuple[list[Reported], re.Match]:
         assert match, f"not a problem line: {line!r}"
         assert match["code"] in CODES, line
         assert match["level"] == CODES[match["code"]][0], line
-        problems.append(Reported(match["path"], int(match["line"]), int(match["col"]), match["level"], match["message"], match["code"]))
+        problems.append(
+            Reported(match["path"], int(match["line"]), int(match["col"]), match["level"], match["message"], match["code"])
+        )
     errors = sum(1 for p in problems if p.level == "error")
     assert int(summary["errors"]) == errors
     assert int(summary["warnings"]) == len(problems) - errors

@@ -36,6 +36,8 @@ def tree_hash(root: Path) -> str:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
 UNIT = "renhe-shehui-gongzuobu"
 PROJECT = "cun-shequ-huanjie"  # 特定目标类, 8 万元: the only project of its category
 REL = f"2025/{UNIT}/{PROJECT}.yml"
@@ -184,7 +186,10 @@ def _ratio_bomb() -> bytes:
     row = data_row(raw, "goal")
 
     def change(text: str) -> str:
-        return text.replace("</sheetData>", f'<row r="{row + 100000}"><c r="A{row + 100000}" t="inlineStr"><is><t>{" " * (4 * 1024 * 1024)}</t></is></c></row></sheetData>')
+        return text.replace(
+            "</sheetData>",
+            f'<row r="{row + 100000}"><c r="A{row + 100000}" t="inlineStr"><is><t>{" " * (4 * 1024 * 1024)}</t></is></c></row></sheetData>',
+        )
 
     return patch(raw, sheet_part(raw, "_data"), change)
 
@@ -278,18 +283,38 @@ def _formula_text() -> bytes:
 
 
 CASES = [
-    Case("formula-no-cache", "`_data` 金额单元格是没有缓存结果的公式", _value("funding.total", "=4+4"),
-         [("_data:funding.total", "invalid-value")]),
+    Case(
+        "formula-no-cache",
+        "`_data` 金额单元格是没有缓存结果的公式",
+        _value("funding.total", "=4+4"),
+        [("_data:funding.total", "invalid-value")],
+    ),
     Case("formula-no-cache-visible", "可见表金额单元格是没有缓存结果的公式", _formula_visible, [("申报表!D5", "invalid-value")]),
     Case("formula-cached", "有缓存结果的公式：取其结果", _formula_cached, [], {"funding.total": "8"}),
-    Case("float-0.1+0.2", "数值 0.1+0.2 = 0.30000000000000004：拒绝，不四舍五入", _float_0_3,
-         [("_data:funding.total", "money-precision")]),
-    Case("float-visible", "可见表金额是 0.1+0.2 的浮点数", lambda: set_cell_xml(exported(), "申报表", "D5", '<c r="D5" t="n"><v>0.30000000000000004</v></c>'),
-         [("申报表!D5", "money-precision")]),
-    Case("text-amount-fullwidth", "以文本保存的全角金额 ６８２.４２", _value("funding.total", "６８２.４２", "申报表!D5", "６８２.４２"),
-         [("_data:funding.total", "money-format")]),
-    Case("text-amount-thousands", "以文本保存的带千分位金额", _value("funding.total", "1,000", "申报表!D5", "1,000"),
-         [("_data:funding.total", "money-format")]),
+    Case(
+        "float-0.1+0.2",
+        "数值 0.1+0.2 = 0.30000000000000004：拒绝，不四舍五入",
+        _float_0_3,
+        [("_data:funding.total", "money-precision")],
+    ),
+    Case(
+        "float-visible",
+        "可见表金额是 0.1+0.2 的浮点数",
+        lambda: set_cell_xml(exported(), "申报表", "D5", '<c r="D5" t="n"><v>0.30000000000000004</v></c>'),
+        [("申报表!D5", "money-precision")],
+    ),
+    Case(
+        "text-amount-fullwidth",
+        "以文本保存的全角金额 ６８２.４２",
+        _value("funding.total", "６８２.４２", "申报表!D5", "６８２.４２"),
+        [("_data:funding.total", "money-format")],
+    ),
+    Case(
+        "text-amount-thousands",
+        "以文本保存的带千分位金额",
+        _value("funding.total", "1,000", "申报表!D5", "1,000"),
+        [("_data:funding.total", "money-format")],
+    ),
     Case("bool-in-text", "文本字段中是逻辑值 TRUE", _value("name", True), [("_data:name", "wrong-type")]),
     Case("bool-in-amount", "金额字段中是逻辑值 FALSE", _value("funding.fiscal", False), [("_data:funding.fiscal", "wrong-type")]),
     Case("merged-data-row", "_data 数据行中合并了单元格", _merged_data_row, [("_data!C5", "invalid-workbook")]),
@@ -302,17 +327,35 @@ CASES = [
     Case("missing-data-sheet", "_data 工作表被改名", _rename_sheet, [("", "invalid-workbook")]),
     Case("wrong-header", "_data 表头不符", _bad_header, [("_data!A1", "invalid-workbook")]),
     Case("too-many-rows", "工作表超过行数上限", _huge_sheet, [("_data!A300000", "file-too-large")]),
-    Case("path-traversal", "表单位置指向 content/ 之外", lambda: edit(exported(), lambda wb: wb["_data"].__setitem__("A2", "../../../etc/passwd.yml")),
-         [("_data!A2", "misplaced-file")]),
-    Case("bad-path", "字段路径格式错误", lambda: edit(exported(), lambda wb: wb["_data"].__setitem__("B3", "fiscal year")),
-         [("_data!B3", "invalid-key")]),
-    Case("unknown-field", "未知字段（拼写错误）", lambda: edit(exported(), lambda wb: wb["_data"].__setitem__("B3", "fiscal_yaer")),
-         [("_data!C3", "unknown-field"), ("_data!A2", "missing-field")]),
+    Case(
+        "path-traversal",
+        "表单位置指向 content/ 之外",
+        lambda: edit(exported(), lambda wb: wb["_data"].__setitem__("A2", "../../../etc/passwd.yml")),
+        [("_data!A2", "misplaced-file")],
+    ),
+    Case(
+        "bad-path",
+        "字段路径格式错误",
+        lambda: edit(exported(), lambda wb: wb["_data"].__setitem__("B3", "fiscal year")),
+        [("_data!B3", "invalid-key")],
+    ),
+    Case(
+        "unknown-field",
+        "未知字段（拼写错误）",
+        lambda: edit(exported(), lambda wb: wb["_data"].__setitem__("B3", "fiscal_yaer")),
+        [("_data!C3", "unknown-field"), ("_data!A2", "missing-field")],
+    ),
     Case("visible-edited", "只改了可见表的金额", _visible_edited, [("申报表!D5", "invalid-value")]),
-    Case("unit-sum-broken", "两处都改了金额：与单位表之和不符", _both_edited,
-         [("content:unit.yml", "project-sum-mismatch"), ("_data:funding.total", "total-mismatch")]),
+    Case(
+        "unit-sum-broken",
+        "两处都改了金额：与单位表之和不符",
+        _both_edited,
+        [("content:unit.yml", "project-sum-mismatch"), ("_data:funding.total", "total-mismatch")],
+    ),
     Case("date-as-text", "日期单元格变为 ISO 日期文本", _date_published, [], {"source.published": "2025-02-10"}),
-    Case("formula-like-text", "以 = 开头的文本（字符串单元格）保持为文本", _formula_text, [], {"indicators[0].value": "=SUM(1,2)"}),
+    Case(
+        "formula-like-text", "以 = 开头的文本（字符串单元格）保持为文本", _formula_text, [], {"indicators[0].value": "=SUM(1,2)"}
+    ),
 ]
 
 

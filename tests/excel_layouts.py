@@ -126,7 +126,9 @@ _pieces = st.one_of(
     st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
     st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")),
 )
-_PREFIX = st.sampled_from(["", "", "", "=", "+", "-", "@", "\t", "'", "- ", "#", "0", "NO", "2025", "~", "null", " ", "|", "[]", "{}"])
+_PREFIX = st.sampled_from(
+    ["", "", "", "=", "+", "-", "@", "\t", "'", "- ", "#", "0", "NO", "2025", "~", "null", " ", "|", "[]", "{}"]
+)
 text = st.tuples(_PREFIX, st.lists(_pieces, max_size=10).map("".join)).map("".join).map(lambda s: _FORBIDDEN.sub("", s))
 required = text.filter(lambda s: s.strip() != "")
 optional = st.one_of(st.just(""), text)
@@ -207,5 +209,13 @@ def form_data(layout: Any, kind: str) -> st.SearchStrategy:
             items.append((part.table.name, _table(part.table), not part.table.optional))
         if part.indicators is not None:
             items.append((part.indicators.name, st.lists(_indicator(part.indicators), max_size=3), part.indicators.required))
-    items.append(("source", st.fixed_dictionaries({}, optional={"title": optional, "url": st.just("https://example.org/a?b=1"), "published": optional}), False))
+    items.append(
+        (
+            "source",
+            st.fixed_dictionaries(
+                {}, optional={"title": optional, "url": st.just("https://example.org/a?b=1"), "published": optional}
+            ),
+            False,
+        )
+    )
     return _optional_keys(items)

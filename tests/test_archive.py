@@ -40,9 +40,14 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _git(project: Path, *args: str) -> str:
     env = _env(
-        GIT_AUTHOR_NAME="Archive Test", GIT_AUTHOR_EMAIL="archive@example.invalid", GIT_AUTHOR_DATE=COMMIT_DATE,
-        GIT_COMMITTER_NAME="Archive Test", GIT_COMMITTER_EMAIL="archive@example.invalid",
-        GIT_COMMITTER_DATE=COMMIT_DATE, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Archive Test",
+        GIT_AUTHOR_EMAIL="archive@example.invalid",
+        GIT_AUTHOR_DATE=COMMIT_DATE,
+        GIT_COMMITTER_NAME="Archive Test",
+        GIT_COMMITTER_EMAIL="archive@example.invalid",
+        GIT_COMMITTER_DATE=COMMIT_DATE,
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
     )
     done = subprocess.run(["git", "-C", str(project), *args], env=env, capture_output=True, text=True, check=True)
     return done.stdout.strip()
@@ -61,7 +66,11 @@ def new_project(target: Path) -> Path:
 def run_archive(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "generator", "archive", *args],
-        cwd=project, env=_env(**env), capture_output=True, text=True, timeout=600,
+        cwd=project,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -98,9 +107,17 @@ def extracted(archive_zip, tmp_path_factory) -> Path:
 def test_zip_holds_the_year_site_and_its_sources(archive_zip, extracted):
     with zipfile.ZipFile(archive_zip) as zf:
         names = set(zf.namelist())
-    for name in ["index.html", "about-archive.html", f"{YEAR}/index.html", f"{UNIT}/index.html",
-                 "search/search_index.js", "assets/javascripts/vendor/iframe-worker/shim.js",
-                 "assets/javascripts/search-query-fix.js", "README.txt", "MANIFEST.sha256"]:
+    for name in [
+        "index.html",
+        "about-archive.html",
+        f"{YEAR}/index.html",
+        f"{UNIT}/index.html",
+        "search/search_index.js",
+        "assets/javascripts/vendor/iframe-worker/shim.js",
+        "assets/javascripts/search-query-fix.js",
+        "README.txt",
+        "MANIFEST.sha256",
+    ]:
         assert name in names, name
     for project in PROJECTS:
         assert f"{UNIT}/{project}.html" in names
@@ -137,8 +154,13 @@ def test_manifest_covers_every_file_and_verifies(extracted):
     for name, digest in listed.items():
         assert sha256(extracted / name) == digest, name
     if shutil.which("sha256sum"):
-        done = subprocess.run(["sha256sum", "--strict", "-c", "MANIFEST.sha256"], cwd=extracted,
-                              capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
+        done = subprocess.run(
+            ["sha256sum", "--strict", "-c", "MANIFEST.sha256"],
+            cwd=extracted,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LC_ALL": "C"},
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.count(": OK") == len(listed)
 
@@ -290,8 +312,12 @@ def test_bad_content_fails_and_leaves_the_existing_zip_untouched(tmp_path):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [((), "give either a year or --all"), (("2025", "--all"), "give either a year or --all"),
-     (("2024",), "no such year"), (("25",), "not a four-digit year")],
+    [
+        ((), "give either a year or --all"),
+        (("2025", "--all"), "give either a year or --all"),
+        (("2024",), "no such year"),
+        (("25",), "not a four-digit year"),
+    ],
 )
 def test_usage_errors_exit_2(tmp_path, args, message):
     project = make_project(tmp_path / "project")
@@ -317,22 +343,23 @@ def test_zip_bytes_depends_only_on_names_contents_and_time():
 
 def test_manifest_format():
     text = manifest({"z.txt": b"z", "a/b.txt": b""}).decode()
-    assert text == (
-        f"{hashlib.sha256(b'').hexdigest()}  a/b.txt\n"
-        f"{hashlib.sha256(b'z').hexdigest()}  z.txt\n"
-    )
+    assert text == (f"{hashlib.sha256(b'').hexdigest()}  a/b.txt\n{hashlib.sha256(b'z').hexdigest()}  z.txt\n")
 
 
 def test_offline_overrides_keep_search_options_and_use_the_vendored_shim(tmp_path):
     raw = {
         "plugins": [{"search": {"lang": "zh", "jieba_dict_user": "build/jieba_user_dict.txt"}}, "tags"],
-        "extra": {"repository": {"url": "https://example.invalid/r"},
-                  "polyfills": ["https://unpkg.com/iframe-worker/shim", "x.js"]},
+        "extra": {
+            "repository": {"url": "https://example.invalid/r"},
+            "polyfills": ["https://unpkg.com/iframe-worker/shim", "x.js"],
+        },
     }
     out = offline_overrides(raw, tmp_path / "dict.txt")
     assert out["plugins"] == [{"search": {"lang": "zh", "jieba_dict_user": str(tmp_path / "dict.txt")}}, "tags", "offline"]
-    assert out["extra"] == {"repository": {"url": "https://example.invalid/r"},
-                            "polyfills": ["x.js", "assets/javascripts/vendor/iframe-worker/shim.js"]}
+    assert out["extra"] == {
+        "repository": {"url": "https://example.invalid/r"},
+        "polyfills": ["x.js", "assets/javascripts/vendor/iframe-worker/shim.js"],
+    }
     assert out["use_directory_urls"] is False
     assert raw["plugins"][0]["search"]["jieba_dict_user"] == "build/jieba_user_dict.txt", "input not modified"
     assert offline_overrides({}, None)["plugins"] == ["search", "offline"]
@@ -348,8 +375,10 @@ def test_offline_check_rejects_remote_loads(tmp_path):
     page = tmp_path / "index.html"
     page.write_text('<a href="https://example.invalid/">outbound link: fine</a>', encoding="utf-8")
     _check_offline(tmp_path)
-    for remote in ['<script src="https://unpkg.com/iframe-worker/shim"></script>',
-                   '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">']:
+    for remote in [
+        '<script src="https://unpkg.com/iframe-worker/shim"></script>',
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+    ]:
         page.write_text(remote, encoding="utf-8")
         with pytest.raises(ArchiveError, match="would load a remote resource"):
             _check_offline(tmp_path)

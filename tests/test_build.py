@@ -91,7 +91,7 @@ def test_every_figure_and_sentence_of_the_reference_is_published(built_project: 
 def test_navigation_is_bounded_to_years_and_units(built_project: Path) -> None:
     page = (built_project / "site" / UNIT / "index.html").read_text(encoding="utf-8")
     start = page.index('<nav class="md-nav md-nav--primary"')
-    nav = page[start:page.index('<div class="md-content"', start)]
+    nav = page[start : page.index('<div class="md-content"', start)]
     assert "中共攀枝花市仁和区委社会工作部" in html.unescape(nav)
     for project in PROJECTS:
         assert f"{project}/" not in nav, "project pages must not be in the navigation"
@@ -145,15 +145,18 @@ def test_regeneration_rewrites_only_what_changed(tmp_path: Path) -> None:
     # The form's own outputs, plus the year's data tables that hold its goal text; no other page or form.
     assert [c for c in changed if not c.startswith("2025/data/")] == own
     assert {c for c in changed if c.startswith("2025/data/")} <= {
-        "2025/data/disclosure-2025-projects.csv", "2025/data/disclosure-2025-cells.csv", "2025/data/disclosure-2025.json",
-        "2025/data/disclosure-2025.sqlite", "2025/data/disclosure-2025.xlsx",
+        "2025/data/disclosure-2025-projects.csv",
+        "2025/data/disclosure-2025-cells.csv",
+        "2025/data/disclosure-2025.json",
+        "2025/data/disclosure-2025.sqlite",
+        "2025/data/disclosure-2025.xlsx",
     }
 
 
 def test_large_year_lists_units_on_the_year_page_only(tmp_path: Path) -> None:
     """Past NAV_UNITS_LIMIT units the nav keeps only years, so page size does not grow with units."""
     from benchmarks.synth import write_corpus
-    from generator.site.build import NAV_UNITS_LIMIT
+    from generator.site.nav import NAV_UNITS_LIMIT
 
     project = make_project(tmp_path / "p")
     shutil.rmtree(project / "content")
@@ -166,7 +169,7 @@ def test_large_year_lists_units_on_the_year_page_only(tmp_path: Path) -> None:
     assert year.count("synthetic-unit-") >= units
     page = (site / "2025" / "synthetic-unit-00001" / "index.html").read_text(encoding="utf-8")
     start = page.index('<nav class="md-nav md-nav--primary"')
-    assert "合成数据" not in page[start:page.index('<div class="md-content"', start)]
+    assert "合成数据" not in page[start : page.index('<div class="md-content"', start)]
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGKILL"])
@@ -183,8 +186,9 @@ def test_killed_build_leaves_previous_site(tmp_path: Path, signame: str) -> None
     assert build_site(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml")) == 0
     before = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     write_corpus(project / "content", 300, year=2024)  # enough pages that MkDocs runs for a few seconds
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=project,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build"], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     while not list(project.glob(".site.tmp-*")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -242,7 +246,9 @@ def test_template_error_and_mkdocs_warning_leave_previous_site(tmp_path: Path, m
     from generator.site import render
 
     project = make_project(tmp_path / "p")
-    args = dict(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"), downloads=False)
+    args = dict(
+        content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"), downloads=False
+    )
     assert build_site(**args) == 0
     before = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
 

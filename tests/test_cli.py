@@ -40,11 +40,24 @@ def fixture_tree(root: Path, project_extra: str = "") -> Path:
 def test_python_dash_m_generator(tmp_path):
     env = {**os.environ, "GITHUB_ACTIONS": ""}
     fixture_tree(tmp_path)
-    ok = subprocess.run([sys.executable, "-m", "generator", "check", "--content", "content"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--content", "content"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "2 forms checked: 0 errors, 0 warnings\n", "")
     version = subprocess.run([sys.executable, "-m", "generator", "--version"], capture_output=True, text=True, timeout=120)
     assert version.returncode == 0 and version.stdout.startswith("disclosure ")
-    bad = subprocess.run([sys.executable, "-m", "generator", "check", "--content", "missing"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--content", "missing"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "content folder not found" in bad.stderr
 
 

@@ -101,9 +101,7 @@ def _single_case(path: Path) -> Case:
 
 def _folder_case(path: Path) -> Case:
     files = {
-        p.relative_to(path).as_posix(): p.read_bytes()
-        for p in sorted(path.rglob("*"))
-        if p.is_file() and p.name != "expect.txt"
+        p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file() and p.name != "expect.txt"
     }
     case = Case(path.name, "", files)
     for line in (path / "expect.txt").read_text(encoding="utf-8").splitlines():
@@ -209,7 +207,11 @@ def test_every_code_has_a_case():
 
     covered = set().union(*(case.codes for case in CASES))
     covered |= {code for case in XLSX_CASES for _, code in case.expect}
-    covered |= {code for path in (CORPUS.parent / "layout_corpus").glob("*.yml") for code in re.findall(r"^# expect: [0-9]+ ([a-z0-9-]+)$", path.read_text(encoding="utf-8"), re.M)}
+    covered |= {
+        code
+        for path in (CORPUS.parent / "layout_corpus").glob("*.yml")
+        for code in re.findall(r"^# expect: [0-9]+ ([a-z0-9-]+)$", path.read_text(encoding="utf-8"), re.M)
+    }
     assert sorted(set(CODES) - covered) == []
     assert covered <= set(CODES)
 

@@ -53,16 +53,29 @@ def _db(blob: bytes, tmp_path) -> sqlite3.Connection:
 
 def test_sqlite_sums_fen_without_floats(year, tmp_path):
     conn = _db(year["2025/data/disclosure-2025.sqlite"], tmp_path)
-    assert conn.execute("SELECT SUM(total_fen) FROM projects WHERE year = 2025 AND category = '其他运转类'").fetchone() == (46895,)
+    assert conn.execute("SELECT SUM(total_fen) FROM projects WHERE year = 2025 AND category = '其他运转类'").fetchone() == (
+        46895,
+    )
     assert conn.execute("SELECT typeof(total), typeof(total_fen) FROM projects LIMIT 1").fetchone() == ("text", "integer")
     assert conn.execute("SELECT total FROM category_totals WHERE category = '其他运转类'").fetchone() == ("468.95",)
-    check = conn.execute("SELECT unit_fen, projects_fen, projects FROM unit_category_check WHERE category = '其他运转类' AND unit_cell = 'budget.other_operating.total'").fetchone()
+    check = conn.execute(
+        "SELECT unit_fen, projects_fen, projects FROM unit_category_check WHERE category = '其他运转类' AND unit_cell = 'budget.other_operating.total'"
+    ).fetchone()
     assert check == (46895, 46895, 7)
-    assert conn.execute("SELECT total, total_fen, budget_personnel_total, budget_personnel_total_fen FROM units").fetchone() == ("682.42", 68242, "189", 18900)
+    assert conn.execute("SELECT total, total_fen, budget_personnel_total, budget_personnel_total_fen FROM units").fetchone() == (
+        "682.42",
+        68242,
+        "189",
+        18900,
+    )
     count = conn.execute("SELECT SUM(indicator_count) FROM projects").fetchone()[0]
     assert conn.execute("SELECT COUNT(*) FROM indicators").fetchone()[0] == 11 + count
-    assert conn.execute("SELECT label FROM _columns WHERE table_name = 'units' AND column_name = 'tasks'").fetchone() == ("年度主要任务及拟达到的目标",)
-    assert conn.execute("SELECT value, type, fen FROM cells WHERE form = 'unit' AND path = 'budget.public_funds.total'").fetchone() == ("16.47", "money", 1647)
+    assert conn.execute("SELECT label FROM _columns WHERE table_name = 'units' AND column_name = 'tasks'").fetchone() == (
+        "年度主要任务及拟达到的目标",
+    )
+    assert conn.execute(
+        "SELECT value, type, fen FROM cells WHERE form = 'unit' AND path = 'budget.public_funds.total'"
+    ).fetchone() == ("16.47", "money", 1647)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
 
@@ -115,7 +128,7 @@ def test_every_amount_has_its_exact_fen(year):
 
 def test_csv_guards_formula_like_text():
     table = Table("t", "t", "t", [Column("a", "a"), Column("n", "n", "money")])
-    table.rows = [{"a": "=HYPERLINK(\"x\")", "n": Decimal("1.50")}, {"a": "a,\"b\"\nc", "n": None}]
+    table.rows = [{"a": '=HYPERLINK("x")', "n": Decimal("1.50")}, {"a": 'a,"b"\nc', "n": None}]
     text = table_csv(table).decode("utf-8-sig")
     assert text == 'a,n\r\n"\'=HYPERLINK(""x"")",1.50\r\n"a,""b""\nc",\r\n'
 
@@ -181,7 +194,9 @@ def test_columns_unite_the_layouts_of_the_year(mixed):
     unit_cols = {c.name: c for c in units.columns}
     assert unit_cols["unit_code"].layouts == ("corpus-columns",) and unit_cols["income_fiscal_amount"].kind == "money"
     other = next(r for r in units.rows if r["unit_id"] == "other")
-    assert other["total"] == Decimal("100") and other["income_fiscal_amount_fen"] == 8000 and other["income_fiscal_share"] == "80%"
+    assert (
+        other["total"] == Decimal("100") and other["income_fiscal_amount_fen"] == 8000 and other["income_fiscal_share"] == "80%"
+    )
     assert other["project_count"] == 1 and other.get("budget_personnel_total") is None
     ind_cols = {c.name for c in indicators.columns}
     assert {"nature", "unit", "field_operator", "name"} <= ind_cols  # `operator` is the parsed symbol's column
@@ -195,7 +210,9 @@ def test_mixed_year_files_load_everywhere(mixed, tmp_path):
     files = year_files(mixed)
     conn = _db(files["2025/data/disclosure-2025.sqlite"], tmp_path)
     assert conn.execute("SELECT period, total_fen FROM projects WHERE project_id = 'extra'").fetchone() == ("2024—2026", 1005)
-    assert conn.execute("SELECT layouts FROM _columns WHERE table_name = 'units' AND column_name = 'unit_code'").fetchone() == ("corpus-columns",)
+    assert conn.execute("SELECT layouts FROM _columns WHERE table_name = 'units' AND column_name = 'unit_code'").fetchone() == (
+        "corpus-columns",
+    )
     layouts = {r[0] for r in conn.execute("SELECT DISTINCT layout FROM unit_category_check")}
     assert layouts == {"sichuan-panzhihua-2025"}  # the only layout with cross-form sums
     assert conn.execute("SELECT COUNT(*) FROM quantitative_indicators WHERE form_id IN ('extra', 'other')").fetchone() == (2,)

@@ -116,7 +116,12 @@ def test_diff_between_two_commits(repo, capsys):
         "funding.fiscal": (Decimal(8), Decimal(9), Decimal(1), "项目资金 财政拨款"),
     }
     [indicator] = project.indicators
-    assert (indicator.change, indicator.level1, indicator.level2, indicator.name) == ("changed", "项目完成", "时效指标", "目标任务完成时限")
+    assert (indicator.change, indicator.level1, indicator.level2, indicator.name) == (
+        "changed",
+        "项目完成",
+        "时效指标",
+        "目标任务完成时限",
+    )
     assert (indicator.old_value, indicator.new_value) == ("2025年底前", "2025年10月底前")
     [goal] = project.fields
     assert goal.field == "goal" and goal.label == "总体目标"
@@ -138,11 +143,26 @@ def test_diff_between_two_commits(repo, capsys):
     assert effect.total_label == "预算资金 年度资金总额 合计"
     # The layout's cross_form cells whose amounts moved: 合计 and 财政资金 of two categories.
     cells = {c.unit_cell: c for c in effect.cells}
-    assert set(cells) == {"budget.other_operating.total", "budget.other_operating.fiscal", "budget.specific.total", "budget.specific.fiscal"}
+    assert set(cells) == {
+        "budget.other_operating.total",
+        "budget.other_operating.fiscal",
+        "budget.specific.total",
+        "budget.specific.fiscal",
+    }
     other = cells["budget.other_operating.total"]
-    assert (other.category, other.project_cell, other.label) == ("其他运转类", "funding.total", "预算资金 其他运转类项目支出 合计")
+    assert (other.category, other.project_cell, other.label) == (
+        "其他运转类",
+        "funding.total",
+        "预算资金 其他运转类项目支出 合计",
+    )
     assert (other.declared_old, other.declared_new, other.sum_old, other.sum_new, other.count_old, other.count_new) == (
-        Decimal("468.95"), Decimal("469.95"), Decimal("468.95"), Decimal("469.95"), 7, 7)
+        Decimal("468.95"),
+        Decimal("469.95"),
+        Decimal("468.95"),
+        Decimal("469.95"),
+        7,
+        7,
+    )
     specific = cells["budget.specific.total"]
     assert (specific.declared_new, specific.sum_new, specific.count_old, specific.count_new) == (Decimal(10), Decimal(10), 1, 2)
     assert specific.difference_new == 0
@@ -175,7 +195,9 @@ def test_diff_between_two_commits(repo, capsys):
 
 
 def test_unbalanced_change_tells_which_unit_line_to_update(repo):
-    edit(repo / UNIT / "chengxiang-jiceng-zhili.yml", "funding:\n  total: 8\n  fiscal: 8\n", "funding:\n  total: 9\n  fiscal: 9\n")
+    edit(
+        repo / UNIT / "chengxiang-jiceng-zhili.yml", "funding:\n  total: 8\n  fiscal: 8\n", "funding:\n  total: 9\n  fiscal: 9\n"
+    )
     d = diffmod.compute_diff("content")  # working tree against main, uncommitted
     assert d.head.startswith("工作区")
     [effect] = d.effects
@@ -196,9 +218,16 @@ def test_rename_is_detected(repo):
     d = diffmod.compute_diff("content", "main", "HEAD")
     assert d.added == [] and d.removed == [] and d.effects == []
     [change] = d.renamed
-    assert (change.old.id, change.new.id, change.rename_reason) == ("cun-shequ-huanjie", "cun-shequ-huanjie-2025", "内容相同，仅编号不同")
+    assert (change.old.id, change.new.id, change.rename_reason) == (
+        "cun-shequ-huanjie",
+        "cun-shequ-huanjie-2025",
+        "内容相同，仅编号不同",
+    )
     assert change.empty
-    assert "cun-shequ-huanjie.yml → content/2025/renhe-shehui-gongzuobu/cun-shequ-huanjie-2025.yml（编号 cun-shequ-huanjie → cun-shequ-huanjie-2025）" in diffmod.render_text(d)
+    assert (
+        "cun-shequ-huanjie.yml → content/2025/renhe-shehui-gongzuobu/cun-shequ-huanjie-2025.yml（编号 cun-shequ-huanjie → cun-shequ-huanjie-2025）"
+        in diffmod.render_text(d)
+    )
 
 
 def test_rename_with_changes_by_name(repo):
@@ -216,8 +245,11 @@ INJECTION = "'[点我](javascript:alert(1)) <img src=x onerror=alert(1)> **粗�
 
 def test_markdown_cannot_be_injected(repo):
     make_change(repo, name=INJECTION)
-    edit(repo / UNIT / "chengxiang-jiceng-zhili.yml", "形成一批治理体系明显健全",
-         "形成一批<script>alert(1)</script>[链接](https://evil.example)治理体系明显健全")
+    edit(
+        repo / UNIT / "chengxiang-jiceng-zhili.yml",
+        "形成一批治理体系明显健全",
+        "形成一批<script>alert(1)</script>[链接](https://evil.example)治理体系明显健全",
+    )
     d = diffmod.compute_diff("content")
     assert d.added[0].title.startswith("[点我](javascript:")
     md = diffmod.render_markdown(d)
@@ -234,12 +266,17 @@ def test_markdown_cannot_be_injected(repo):
 
 def test_markdown_injection_with_githubs_renderer(repo):
     """The same, rendered by cmark-gfm (GitHub's Markdown library, with its autolink extension)."""
-    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's renderer) is not installed; the escaping is still tested above")
+    cmarkgfm = pytest.importorskip(
+        "cmarkgfm", reason="cmarkgfm (GitHub's renderer) is not installed; the escaping is still tested above"
+    )
     from cmarkgfm.cmark import Options
 
     make_change(repo, name=INJECTION)
-    edit(repo / UNIT / "chengxiang-jiceng-zhili.yml", "形成一批治理体系明显健全",
-         "形成一批<script>alert(1)</script>[链接](https://evil.example)“治理体系”更为健全 www.evil.example x@evil.example")
+    edit(
+        repo / UNIT / "chengxiang-jiceng-zhili.yml",
+        "形成一批治理体系明显健全",
+        "形成一批<script>alert(1)</script>[链接](https://evil.example)“治理体系”更为健全 www.evil.example x@evil.example",
+    )
     md = diffmod.render_markdown(diffmod.compute_diff("content"))
     html = cmarkgfm.github_flavored_markdown_to_html(md, options=Options.CMARK_OPT_UNSAFE)
     assert "<a " not in html and "<img" not in html and "<script" not in html
@@ -254,7 +291,10 @@ def test_broken_side_is_reported_not_raised(repo, capsys):
     assert "Traceback" not in captured.out + captured.err
     assert "无法读取的文件" in captured.out
     d = diffmod.compute_diff("content")
-    assert {(b.side, b.path.rsplit("/", 1)[-1]) for b in d.broken} == {("new", "cun-shequ-huanjie.yml"), ("new", "new-broken.yml")}
+    assert {(b.side, b.path.rsplit("/", 1)[-1]) for b in d.broken} == {
+        ("new", "cun-shequ-huanjie.yml"),
+        ("new", "new-broken.yml"),
+    }
     assert all("yaml-syntax" in b.message for b in d.broken)
     [effect] = d.effects
     assert effect.cells and all(not c.complete_new for c in effect.cells)
@@ -328,7 +368,11 @@ def test_changes_outside_form_fields_are_shown(repo):
     """A modeline, a comment, key order or `layout:`: none changes the form's data, all appear in the review."""
     unit, project = repo / UNIT / "unit.yml", repo / UNIT / "cun-shequ-huanjie.yml"
     edit(unit, "# 预算资金（万元）：", "# 预算资金（万元，据原表）：")
-    edit(project, "$schema=../../../schema/sichuan-panzhihua-2025/project.schema.json", "$schema=../../../schema/project.schema.json")
+    edit(
+        project,
+        "$schema=../../../schema/sichuan-panzhihua-2025/project.schema.json",
+        "$schema=../../../schema/project.schema.json",
+    )
     edit(project, "order: 8\nname: 村（社区）换届工作经费\n", "name: 村（社区）换届工作经费\norder: 8\n")
     other = repo / UNIT / "cun-ganbu-huachengbao.yml"
     edit(other, "id: cun-ganbu-huachengbao\n", "layout: sichuan-panzhihua-2025\nid: cun-ganbu-huachengbao\n")
@@ -360,10 +404,22 @@ def _custom_layout(path: Path) -> None:
     layout = yaml.safe_load((ROOT / "generator/forms/layouts/sichuan-panzhihua-2025.yml").read_text(encoding="utf-8"))
     project = layout["project"]
     project["parts"][0]["fields"].append({"name": "contact", "title": "项目负责人及电话"})
-    project["parts"].insert(2, {"table": {
-        "name": "funding_sources", "title": "资金来源（{money_unit}）", "short": "资金来源", "items": True, "optional": True,
-        "columns": [{"name": "name", "title": "资金来源", "type": "text", "required": True},
-                    {"name": "amount", "title": "金额", "required": True}]}})
+    project["parts"].insert(
+        2,
+        {
+            "table": {
+                "name": "funding_sources",
+                "title": "资金来源（{money_unit}）",
+                "short": "资金来源",
+                "items": True,
+                "optional": True,
+                "columns": [
+                    {"name": "name", "title": "资金来源", "type": "text", "required": True},
+                    {"name": "amount", "title": "金额", "required": True},
+                ],
+            }
+        },
+    )
     project["sums"] = [{"total": "funding.total", "parts": ["funding_sources.amount"]}]
     project["parts"].insert(4, {"fields": [{"name": "medium_goal", "title": "中期目标", "type": "longtext"}]})
     indicators = next(p["indicators"] for p in project["parts"] if "indicators" in p)
@@ -382,15 +438,37 @@ def test_site_layout_drives_new_and_diff(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     assert main(["migrate"]) == 0  # the shipped files now point at the site layout's schema
     assert "已迁移 9 个文件" in capsys.readouterr().out
-    assert (site / UNIT / "unit.yml").read_text(encoding="utf-8").startswith(
-        "# yaml-language-server: $schema=../../../schema/renhe-custom/unit.schema.json\n")
+    assert (
+        (site / UNIT / "unit.yml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=../../../schema/renhe-custom/unit.schema.json\n")
+    )
     assert run_check(capsys, "content").status == 0
     git(site, "init", "-q")
     git(site, "checkout", "-q", "-b", "main")
     commit(site, "base")
 
-    assert main(["new", "project", "--year", "2025", "--unit", "renhe-shehui-gongzuobu", "--id", "xin-xiangmu",
-                 "--name", "新项目", "--category", "特定目标类", "--total", "10"]) == 0
+    assert (
+        main(
+            [
+                "new",
+                "project",
+                "--year",
+                "2025",
+                "--unit",
+                "renhe-shehui-gongzuobu",
+                "--id",
+                "xin-xiangmu",
+                "--name",
+                "新项目",
+                "--category",
+                "特定目标类",
+                "--total",
+                "10",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     text = (site / UNIT / "xin-xiangmu.yml").read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -404,10 +482,17 @@ def test_site_layout_drives_new_and_diff(tmp_path, monkeypatch, capsys):
 
     git(site, "checkout", "-q", "-b", "edit")
     project = site / UNIT / "chengxiang-jiceng-zhili.yml"
-    edit(project, "unit_name: 中共攀枝花市仁和区委社会工作部\n", "unit_name: 中共攀枝花市仁和区委社会工作部\ncontact: 张三 0812-1234567\n")
+    edit(
+        project,
+        "unit_name: 中共攀枝花市仁和区委社会工作部\n",
+        "unit_name: 中共攀枝花市仁和区委社会工作部\ncontact: 张三 0812-1234567\n",
+    )
     edit(project, "\n# 绩效指标：", "\nmedium_goal: >-\n  三年内建成城乡基层治理示范点位。\n\n# 绩效指标：")
-    edit(project, "funding:\n  total: 8\n  fiscal: 8\n  other:\n",
-         "funding:\n  total: 8\n  fiscal: 8\n  other:\n\nfunding_sources:\n  - name: 一般公共预算\n    amount: 8\n")
+    edit(
+        project,
+        "funding:\n  total: 8\n  fiscal: 8\n  other:\n",
+        "funding:\n  total: 8\n  fiscal: 8\n  other:\n\nfunding_sources:\n  - name: 一般公共预算\n    amount: 8\n",
+    )
     edit(project, "    value: 2025年底前\n", "    value: 2025年底前\n    explanation: 以验收时间为准\n")
     commit(site, "edit")
     assert run_check(capsys, "content").status == 0
@@ -418,7 +503,9 @@ def test_site_layout_drives_new_and_diff(tmp_path, monkeypatch, capsys):
     assert fields == {"项目负责人及电话": (None, "张三 0812-1234567"), "中期目标": (None, "三年内建成城乡基层治理示范点位。")}
     assert [(a.label, a.old, a.new) for a in change.amounts] == [("资金来源“一般公共预算” 金额", None, Decimal(8))]
     [indicator] = change.indicators
-    assert indicator.name == "目标任务完成时限" and [(f.label, f.new) for f in indicator.fields] == [("指标解释", "以验收时间为准")]
+    assert indicator.name == "目标任务完成时限" and [(f.label, f.new) for f in indicator.fields] == [
+        ("指标解释", "以验收时间为准")
+    ]
     out = diffmod.render_text(d)
     assert "项目负责人及电话：（无） → 张三 0812-1234567" in out
     assert "中期目标：（无） → 三年内建成城乡基层治理示范点位。" in out
@@ -426,12 +513,17 @@ def test_site_layout_drives_new_and_diff(tmp_path, monkeypatch, capsys):
     assert "金额 资金来源“一般公共预算” 金额：空 → 8（+8）万元" in out
 
     # An item row is matched by its name, not its position: a row inserted before it is the only change.
-    edit(project, "funding_sources:\n  - name: 一般公共预算\n    amount: 8\n",
-         "funding_sources:\n  - name: 上年结转\n    amount: 1\n  - name: 一般公共预算\n    amount: 7\n")
+    edit(
+        project,
+        "funding_sources:\n  - name: 一般公共预算\n    amount: 8\n",
+        "funding_sources:\n  - name: 上年结转\n    amount: 1\n  - name: 一般公共预算\n    amount: 7\n",
+    )
     d = diffmod.compute_diff("content", "edit")
     [change] = d.changed
     assert [(a.label, a.old, a.new) for a in change.amounts] == [
-        ("资金来源“一般公共预算” 金额", Decimal(8), Decimal(7)), ("资金来源“上年结转” 金额", None, Decimal(1))]
+        ("资金来源“一般公共预算” 金额", Decimal(8), Decimal(7)),
+        ("资金来源“上年结转” 金额", None, Decimal(1)),
+    ]
 
     # A change to the site's layout is listed for review.
     layout = site / "layouts" / "renhe-custom.yml"

@@ -27,7 +27,7 @@ PAYLOADS = [
     "![x](javascript:alert(1))",
     "{: onclick=alert(1) }",
     "a | b | c",
-    "--8<-- \"/etc/passwd\"",
+    '--8<-- "/etc/passwd"',
     "&copy; &lt;b&gt; &#60;",
     "*强调* _下划线_ `代码` ~~删除~~ **粗体**",
     "# 标题\n## 二级\n- 列表\n1. 编号",
@@ -42,18 +42,34 @@ PAYLOADS = [
 
 def _form_data(text: str) -> dict:
     return {
-        "id": "p", "fiscal_year": "2025", "name": text, "unit_name": "单位", "category": "其他运转类",
-        "funding": {"total": "1", "fiscal": "1", "other": ""}, "goal": text,
+        "id": "p",
+        "fiscal_year": "2025",
+        "name": text,
+        "unit_name": "单位",
+        "category": "其他运转类",
+        "funding": {"total": "1", "fiscal": "1", "other": ""},
+        "goal": text,
         "indicators": [{"level1": text, "level2": text, "name": text, "value": text}],
     }
 
 
-UNIT = Form(LAYOUT, "unit", LAYOUT.models["unit"].model_validate({
-    "id": "u", "fiscal_year": "2025", "unit_name": "单位", "tasks": "任务",
-    "budget": {k: {"total": "1" if k in ("total", "other_operating") else "0", "fiscal": "", "other": ""}
-               for k in ("total", "personnel", "public_funds", "other_operating", "specific")},
-    "indicators": [{"level1": "满意度指标", "level2": "满意度指标", "value": "≥90%"}],
-}))
+UNIT = Form(
+    LAYOUT,
+    "unit",
+    LAYOUT.models["unit"].model_validate(
+        {
+            "id": "u",
+            "fiscal_year": "2025",
+            "unit_name": "单位",
+            "tasks": "任务",
+            "budget": {
+                k: {"total": "1" if k in ("total", "other_operating") else "0", "fiscal": "", "other": ""}
+                for k in ("total", "personnel", "public_funds", "other_operating", "specific")
+            },
+            "indicators": [{"level1": "满意度指标", "level2": "满意度指标", "value": "≥90%"}],
+        }
+    ),
+)
 
 
 class _Cells(HTMLParser):
@@ -105,8 +121,10 @@ def check_literal(text: str) -> None:
     assert want in cells.cells, f"{text!r} not rendered literally; cells: {cells.cells[:6]}"
     assert cells.cells.count(want) >= 5  # name, goal, 一级, 二级, 三级/value/note
     for tag, attrs in cells.tags:
-        assert tag not in ("script", "img", "a", "iframe", "style") or tag == "a" and all(
-            not v or not v.lower().startswith("javascript") for _, v in attrs
+        assert (
+            tag not in ("script", "img", "a", "iframe", "style")
+            or tag == "a"
+            and all(not v or not v.lower().startswith("javascript") for _, v in attrs)
         ), f"content created <{tag}>"
         assert not any(name.startswith("on") for name, _ in attrs), f"content created an on* attribute on <{tag}>"
 

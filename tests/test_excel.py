@@ -16,7 +16,16 @@ from tests.excel_corpus import XLSX_LINE, data_row, edit, exported, tree_hash
 
 from generator.cli import main
 from generator.editing.yamlout import form_text
-from generator.excel.cells import DATA_HEADER, SHEET_DATA, SHEET_FORM, excel_number, ooxml_escape, ooxml_unescape, put_text, workbook_bytes
+from generator.excel.cells import (
+    DATA_HEADER,
+    SHEET_DATA,
+    SHEET_FORM,
+    excel_number,
+    ooxml_escape,
+    ooxml_unescape,
+    put_text,
+    workbook_bytes,
+)
 from generator.excel.formdata import form_data, form_rel, form_yaml, parse_path, path_text, path_type
 from generator.excel.importer import read_workbook
 from generator.excel.reading import SheetProblem, cell_text
@@ -38,7 +47,11 @@ def same_file(text: str, original: str) -> bool:
     """Whether `text` is the file `original`, apart from a modeline not yet moved to the layout's schema."""
     head, _, body = text.partition("\n")
     old_head, _, old_body = original.partition("\n")
-    return body == old_body and head.startswith("# yaml-language-server: $schema=") and old_head.startswith("# yaml-language-server: $schema=")
+    return (
+        body == old_body
+        and head.startswith("# yaml-language-server: $schema=")
+        and old_head.startswith("# yaml-language-server: $schema=")
+    )
 
 
 @pytest.fixture
@@ -182,14 +195,19 @@ def test_an_unknown_layout_is_refused_at_its_cell(checked):
 def test_two_layouts_for_one_form_are_refused(checked):
     raw = exported()
     row = data_row(raw, "goal")
-    forms, problems = read_workbook(edit(raw, lambda wb: wb[SHEET_DATA].__setitem__(f"E{row}", "other-layout")), "x.xlsx", checked.registry)
+    forms, problems = read_workbook(
+        edit(raw, lambda wb: wb[SHEET_DATA].__setitem__(f"E{row}", "other-layout")), "x.xlsx", checked.registry
+    )
     assert [(p.where, p.code) for p in problems] == [(f"_data!E{row}", "invalid-value")]
 
 
 # --------------------------------------------------------------------------- cells
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tTab", "\rCR", "a\r\nb", "_x0041_", "_x005F_", "x_x000D_y", "  两端空格  ", "\n换行\n"])
+@pytest.mark.parametrize(
+    "text",
+    ["=1+1", "+1", "-1", "@SUM(A1)", "\tTab", "\rCR", "a\r\nb", "_x0041_", "_x005F_", "x_x000D_y", "  两端空格  ", "\n换行\n"],
+)
 def test_text_cells_are_strings_and_read_back_exactly(text):
     wb = Workbook()
     cell = put_text(wb.active, 1, 1, text)

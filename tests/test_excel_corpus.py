@@ -20,9 +20,9 @@ def _expected(case, raw: bytes) -> Counter:
     out: Counter = Counter()
     for where, code in case.expect:
         if where.startswith("_data:"):
-            where = f"_data!C{data_row(raw, where[len('_data:'):])}"
+            where = f"_data!C{data_row(raw, where[len('_data:') :])}"
         elif where.startswith("content:"):
-            where = "content/2025/renhe-shehui-gongzuobu/" + where[len("content:"):]
+            where = "content/2025/renhe-shehui-gongzuobu/" + where[len("content:") :]
         out[(where, code)] += 1
     return out
 

@@ -95,24 +95,35 @@ def test_additions_are_in_the_csv_and_sqlite_data(site):
     field, section, column = (ADDED[k] for k in ("field", "section", "column"))
 
     def rows(table: str) -> list[dict[str, str]]:
-        return list(csv.DictReader(io.StringIO((folder / f"disclosure-2025-{table}.csv").read_text(encoding="utf-8-sig"), newline="")))
+        return list(
+            csv.DictReader(io.StringIO((folder / f"disclosure-2025-{table}.csv").read_text(encoding="utf-8-sig"), newline=""))
+        )
 
     project = next(r for r in rows("projects") if r["project_id"] == PROJECT)
     assert project[field[0]] == field[2] and project[section[0]] == section[2] and project["layout"] == NAME
     assert column[2] in {r[column[0]] for r in rows("indicators") if r["form_id"] == PROJECT}
-    labelled = {(r["path"].split(".")[-1], r["label"].split(" ")[-1]): r["value"] for r in rows("cells") if r["form_id"] == PROJECT}
+    labelled = {
+        (r["path"].split(".")[-1], r["label"].split(" ")[-1]): r["value"] for r in rows("cells") if r["form_id"] == PROJECT
+    }
     assert labelled[(field[0], field[1])] == field[2] and labelled[(section[0], section[1])] == section[2]
     assert labelled[(column[0], column[1])] == column[2]
     conn = sqlite3.connect(folder / "disclosure-2025.sqlite")
     try:
         got = conn.execute(f"SELECT {field[0]}, {section[0]} FROM projects WHERE project_id = ?", (PROJECT,)).fetchone()
         assert got == (field[2], section[2])
-        assert conn.execute(f"SELECT COUNT(*) FROM indicators WHERE form_id = ? AND {column[0]} = ?", (PROJECT, column[2])).fetchone() == (1,)
-        docs = {(t, c): (label, description, layouts) for t, c, label, _type, description, layouts in conn.execute("SELECT * FROM _columns")}
+        assert conn.execute(
+            f"SELECT COUNT(*) FROM indicators WHERE form_id = ? AND {column[0]} = ?", (PROJECT, column[2])
+        ).fetchone() == (1,)
+        docs = {
+            (t, c): (label, description, layouts)
+            for t, c, label, _type, description, layouts in conn.execute("SELECT * FROM _columns")
+        }
         assert docs[("projects", field[0])][0] == field[1] and docs[("projects", field[0])][2] == NAME
         assert docs[("projects", section[0])][1] == section[1]
         assert docs[("indicators", column[0])][0] == column[1]
-        cells = conn.execute("SELECT label, value, type FROM cells WHERE form_id = ? AND path = ?", (PROJECT, section[0])).fetchone()
+        cells = conn.execute(
+            "SELECT label, value, type FROM cells WHERE form_id = ? AND path = ?", (PROJECT, section[0])
+        ).fetchone()
         assert cells == (section[1], section[2], "longtext")
     finally:
         conn.close()

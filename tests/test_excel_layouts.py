@@ -69,7 +69,9 @@ def test_unit_sheet_of_a_richer_layout(registry):
     assert {"A5:A9", "B5:C6", "D5:D6", "E5:F5", "G5:G6", "H5:H6"} <= merged
     assert ws["A5"].value == "收入预算\n（元）"
     # Row groups merged down the row labels; the optional column printed because one row fills it.
-    assert ws["B8"].value == "按支出性质" and "B8:B9" in merged and ws["C9"].value == "项目支出" and ws["H8"].value == "含公用经费"
+    assert (
+        ws["B8"].value == "按支出性质" and "B8:B9" in merged and ws["C9"].value == "项目支出" and ws["H8"].value == "含公用经费"
+    )
     # Grouped long text fields.
     assert ws["A10"].value == "部门概况" and "A10:A11" in merged and ws["B11"].value == "年度工作计划" and "C11:H11" in merged
     # Two indicator tables with their own columns; weight numeric; a merged row; a level not merged down.

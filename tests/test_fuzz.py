@@ -60,7 +60,9 @@ def _check_bytes(raw: bytes, name: str) -> None:
     other = "project.yml" if name == "unit.yml" else "unit.yml"
     (folder / other).write_bytes((BASE / other).read_bytes())
     (folder / name).write_bytes(raw)
-    files = [FormFile(str(folder / n), "unit" if n == "unit.yml" else "project", "2025", "demo", n[:-4]) for n in sorted({name, other})]
+    files = [
+        FormFile(str(folder / n), "unit" if n == "unit.yml" else "project", "2025", "demo", n[:-4]) for n in sorted({name, other})
+    ]
     for ff in files:
         checked = check_file(ff)
         _check_problems(checked.problems)

@@ -20,7 +20,9 @@ GOLDEN = ROOT / "tests" / "golden"
 def rendered() -> dict[str, bytes]:
     result = check_content(CONTENT, jobs=1)
     assert not result.errors
-    dates = {f"2025/renhe-shehui-gongzuobu/{p.name}": "2025-01-20" for p in (CONTENT / "2025" / "renhe-shehui-gongzuobu").glob("*.yml")}
+    dates = {
+        f"2025/renhe-shehui-gongzuobu/{p.name}": "2025-01-20" for p in (CONTENT / "2025" / "renhe-shehui-gongzuobu").glob("*.yml")
+    }
     settings = Settings(root=ROOT, repository="https://example.org/disclosure", branch="main", dates=dates)
     return {path: data for path, data in render_outputs(result, settings).items() if path.endswith(".md")}
 

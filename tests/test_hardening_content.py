@@ -28,8 +28,9 @@ def disclosure(args: list[str], cwd: Path, timeout: int = 120, **env: str) -> su
     """Run `python -m generator ARGS` from this tree (not whichever copy is installed)."""
     environ = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     environ.update(PYTHONPATH=str(ROOT), **env)
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=environ)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=environ
+    )
 
 
 def content_problems(result):
@@ -82,7 +83,8 @@ def test_hardening_symlinked_folder_is_refused_and_not_entered(tmp_path, monkeyp
     os.symlink("../elsewhere", content / "2026")
     result = run_check(capsys, "content")
     assert {(p.path, p.code) for p in content_problems(result)} == {
-        ("content/2025/other", "forbidden-file"), ("content/2026", "forbidden-file"),
+        ("content/2025/other", "forbidden-file"),
+        ("content/2026", "forbidden-file"),
     }
     out = capsys.readouterr().out
     assert SECRET not in out
@@ -123,8 +125,14 @@ def test_hardening_load_file_never_follows_or_blocks(tmp_path):
         "for name in sys.argv[1:]:\n"
         "    doc = load_file(name); print(name, [(p.code, p.message) for p in doc.problems], doc.data)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, "link.yml", "pipe.yml", "dir.yml"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-c", code, "link.yml", "pipe.yml", "dir.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == 3 and all("forbidden-file" in line and line.endswith(" None") for line in lines)
@@ -163,12 +171,38 @@ def test_hardening_empty_year_is_refused(tmp_path, monkeypatch, capsys):
     assert [(p.path, p.line, p.code) for p in content_problems(result)] == [("content/2026", 1, "empty-year")]
     assert result.status == 1
     # Checking only that year reports it as well.
-    assert [(p.path, p.code) for p in content_problems(check_content(content, jobs=1, only="2026"))] == [("content/2026", "empty-year")]
+    assert [(p.path, p.code) for p in content_problems(check_content(content, jobs=1, only="2026"))] == [
+        ("content/2026", "empty-year")
+    ]
 
 
-@pytest.mark.parametrize("char", ["\u00ad", "\U000e0041", "\u180e", "\u206a", "\u206f", "\u3164", "\u115f", "\u1160",
-                                  "\uffa0", "\u034f", "\ufe00", "\U000e0100", "\ue000", "\U000f0000", "\ufffe",
-                                  "\U0001fffe", "\u0378", "\u2028", "\u2029", "\u200d", "\u061c", "\x85"])
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\u00ad",
+        "\U000e0041",
+        "\u180e",
+        "\u206a",
+        "\u206f",
+        "\u3164",
+        "\u115f",
+        "\u1160",
+        "\uffa0",
+        "\u034f",
+        "\ufe00",
+        "\U000e0100",
+        "\ue000",
+        "\U000f0000",
+        "\ufffe",
+        "\U0001fffe",
+        "\u0378",
+        "\u2028",
+        "\u2029",
+        "\u200d",
+        "\u061c",
+        "\x85",
+    ],
+)
 def test_hardening_invisible_characters_are_refused_by_category(char):
     from generator.forms.load import load_text
 
@@ -178,7 +212,9 @@ def test_hardening_invisible_characters_are_refused_by_category(char):
     assert [p.code for p in escaped.problems] == ["forbidden-character"], repr(char)
 
 
-@pytest.mark.parametrize("text", ["☺\ufe0f", "1\ufe0f\u20e3", "#\ufe0f\u20e3", "♥\ufe0e", "\u3000全角空格", "①", "€ ¥", "tab\there"])
+@pytest.mark.parametrize(
+    "text", ["☺\ufe0f", "1\ufe0f\u20e3", "#\ufe0f\u20e3", "♥\ufe0e", "\u3000全角空格", "①", "€ ¥", "tab\there"]
+)
 def test_hardening_visible_text_is_accepted(text):
     from generator.forms.load import load_text
 
@@ -196,7 +232,11 @@ def test_hardening_every_format_character_is_refused():
     for code in range(0x110000):
         ch = chr(code)
         category = unicodedata.category(ch)
-        if category in ("Cf", "Co", "Zl", "Zp") or (category == "Cn" and code % 97 == 0) or (category == "Cc" and ch not in "\t\n"):
+        if (
+            category in ("Cf", "Co", "Zl", "Zp")
+            or (category == "Cn" and code % 97 == 0)
+            or (category == "Cc" and ch not in "\t\n")
+        ):
             assert first_forbidden(f"a{ch}b") == 1, f"U+{code:04X} {category}"
             checked += 1
     assert checked > 140_000

@@ -28,8 +28,14 @@ PROJECT = "cun-shequ-huanjie"
 
 def _git(project: Path, *args: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.invalid", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    env.update(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.invalid",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     subprocess.run(["git", "-C", str(project), *args], env=env, check=True, capture_output=True)
 
 
@@ -81,7 +87,7 @@ def test_hardening_archive_packs_the_validated_bytes_only(project, monkeypatch, 
     with zipfile.ZipFile(project / "dist" / "a.zip") as zf:
         data = {n: zf.read(n) for n in zf.namelist() if n.startswith("data/content/") and not n.endswith("/")}
         schemas = sorted(n for n in zf.namelist() if n.startswith("data/schema/") and n.endswith(".json"))
-    assert data == {f"data/content/{rel[len('content/'):]}": raw for rel, raw in checked.items()}
+    assert data == {f"data/content/{rel[len('content/') :]}": raw for rel, raw in checked.items()}
     assert "data/schema/layout.schema.json" in schemas
     # With a link in content/ the check fails: nothing is packed, the zip is left as it was.
     os.symlink("../../secret.txt", project / "content" / "2025" / ".leak.yml")
@@ -187,19 +193,26 @@ def test_hardening_site_swap_under_a_polling_reader(tmp_path):
 
     target = _site(tmp_path / "site", "0")
     reader = subprocess.Popen(
-        [sys.executable, "-c", (
-            "import os, sys, time\n"
-            "misses = reads = 0\n"
-            "stop = sys.argv[2]\n"
-            "while not os.path.exists(stop):\n"
-            "    reads += 1\n"
-            "    try:\n"
-            "        open(sys.argv[1], 'rb').close()\n"
-            "    except FileNotFoundError:\n"
-            "        misses += 1\n"
-            "print(misses, reads)\n"
-        ), str(target / "index.html"), str(tmp_path / "stop")],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            (
+                "import os, sys, time\n"
+                "misses = reads = 0\n"
+                "stop = sys.argv[2]\n"
+                "while not os.path.exists(stop):\n"
+                "    reads += 1\n"
+                "    try:\n"
+                "        open(sys.argv[1], 'rb').close()\n"
+                "    except FileNotFoundError:\n"
+                "        misses += 1\n"
+                "print(misses, reads)\n"
+            ),
+            str(target / "index.html"),
+            str(tmp_path / "stop"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         for i in range(300):

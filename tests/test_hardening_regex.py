@@ -38,8 +38,14 @@ TIMEOUT = 60
 
 
 def _run(code: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=TIMEOUT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
 
 
 def test_hardening_indicator_value_patterns_are_linear():
@@ -72,8 +78,14 @@ def test_hardening_check_of_hostile_values_is_linear(tmp_path):
     (demo / "project.yml").write_text(yaml.safe_dump(data, allow_unicode=True, width=10**9), encoding="utf-8")
     assert (demo / "project.yml").stat().st_size < 1024 * 1024  # below the size cap: every rule runs
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    done = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=TIMEOUT, env={**env, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
     assert done.stdout.splitlines()[-1].startswith("2 forms checked:"), done.stdout[-2000:] + done.stderr
     assert "Traceback" not in done.stderr
 
@@ -106,8 +118,36 @@ def _old_parse(text: str):
     return ("text", None, None, None, None)
 
 
-PIECES = st.sampled_from(["1", "25", "0.5", ".", " ", "\t", "\u3000", "\n", "%", "％", "人", "万元", "-", "—", "至", "~",
-                          "≥", ">=", "不低于", "＜", "=", "前", "年底", "x", "，", "("])
+PIECES = st.sampled_from(
+    [
+        "1",
+        "25",
+        "0.5",
+        ".",
+        " ",
+        "\t",
+        "\u3000",
+        "\n",
+        "%",
+        "％",
+        "人",
+        "万元",
+        "-",
+        "—",
+        "至",
+        "~",
+        "≥",
+        ">=",
+        "不低于",
+        "＜",
+        "=",
+        "前",
+        "年底",
+        "x",
+        "，",
+        "(",
+    ]
+)
 
 
 @settings(max_examples=3000, deadline=None)

@@ -20,7 +20,9 @@ from tests.conftest import ROOT, site_settings
 
 BASE = ROOT / "tests" / "corpus" / "_base"
 #: The issue's file name: a newline, a forged annotation, then stop-commands to silence the real ones.
-FORGED = "x\n::error file=README.md,line=1,title=审阅通过::已审阅\n::stop-commands::zz\n  ::warning::indented\n##[error]legacy\ny.yml"
+FORGED = (
+    "x\n::error file=README.md,line=1,title=审阅通过::已审阅\n::stop-commands::zz\n  ::warning::indented\n##[error]legacy\ny.yml"
+)
 OURS = ("::error file=content/", "::warning file=content/")
 
 
@@ -108,7 +110,9 @@ def test_hardening_import_reports_through_the_escaping_reporter(tmp_path, monkey
     assert main(["import-xlsx", name, "--dry-run"]) == 1
     lines = assert_no_forged_command(capsys.readouterr().out, ("::error file=wb\\n%3A%3Aerror",))
     assert any(line.startswith("wb\\n::error::forged\\n.xlsx: error:") for line in lines), lines
-    assert any(line.startswith("::error file=wb\\n%3A%3Aerror%3A%3Aforged\\n.xlsx,title=invalid-workbook::") for line in lines), lines
+    assert any(line.startswith("::error file=wb\\n%3A%3Aerror%3A%3Aforged\\n.xlsx,title=invalid-workbook::") for line in lines), (
+        lines
+    )
 
 
 def test_hardening_every_field_is_escaped():
@@ -137,7 +141,13 @@ def test_hardening_reporter_is_the_only_printer():
     """check, build, archive, export and import print problems only through `report` (no copies left)."""
     import re
 
-    modules = ["cli.py", "site/build.py", "excel/workbook.py", "excel/importer.py", *[f"archive/{p.name}" for p in (ROOT / "generator" / "archive").glob("*.py")]]
+    modules = [
+        "cli.py",
+        "site/build.py",
+        "excel/workbook.py",
+        "excel/importer.py",
+        *[f"archive/{p.name}" for p in (ROOT / "generator" / "archive").glob("*.py")],
+    ]
     offenders = []
     for rel in modules:
         for number, line in enumerate((ROOT / "generator" / rel).read_text(encoding="utf-8").splitlines(), 1):

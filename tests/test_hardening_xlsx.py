@@ -26,7 +26,9 @@ from tests.excel_corpus import exported, patch, sheet_part
 def _insert_merge(raw: bytes, sheet: str, ref: str) -> bytes:
     def change(xml: str) -> str:
         if "<mergeCells" in xml:
-            return re.sub(r"<mergeCells count=\"(\d+)\">", lambda m: f'<mergeCells count="{int(m[1]) + 1}"><mergeCell ref="{ref}"/>', xml, 1)
+            return re.sub(
+                r"<mergeCells count=\"(\d+)\">", lambda m: f'<mergeCells count="{int(m[1]) + 1}"><mergeCell ref="{ref}"/>', xml, 1
+            )
         return xml.replace("</sheetData>", f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>', 1)
 
     return patch(raw, sheet_part(raw, sheet), change)
@@ -58,7 +60,9 @@ def _renamed_sheet_part(raw: bytes) -> bytes:
             name = info.filename
             if name == part:
                 name = part[: -len(".xml")]
-                data = data.replace(b"</sheetData>", b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>', 1)
+                data = data.replace(
+                    b"</sheetData>", b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>', 1
+                )
             elif name.endswith(".rels") or name == "[Content_Types].xml":
                 data = data.replace(part.split("/")[-1].encode(), part.split("/")[-1][: -len(".xml")].encode())
             dst.writestr(name, data)
@@ -68,23 +72,43 @@ def _renamed_sheet_part(raw: bytes) -> bytes:
 HOSTILE = {
     # The issue's two workbooks.
     "merge-to-the-last-cell": lambda: _insert_merge(exported(), "申报表", "E1:XFD1048576"),
-    "cell-without-r-in-the-last-row": lambda: _insert_row(exported(), "_data", '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'),
+    "cell-without-r-in-the-last-row": lambda: _insert_row(
+        exported(), "_data", '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    ),
     # Their siblings.
     "merge-in-data-sheet": lambda: _insert_merge(exported(), "_data", "A1:CV200000"),
-    "lowercase-coordinate": lambda: _insert_row(exported(), "_data", '<row r="9"><c r="xfd1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
-    "absolute-coordinate": lambda: _insert_row(exported(), "_data", '<row r="9"><c r="$A$1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "lowercase-coordinate": lambda: _insert_row(
+        exported(), "_data", '<row r="9"><c r="xfd1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    ),
+    "absolute-coordinate": lambda: _insert_row(
+        exported(), "_data", '<row r="9"><c r="$A$1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    ),
     "cells-without-r-beyond-columns": lambda: _insert_row(exported(), "_data", "<row>" + "<c/>" * 150 + "</row>"),
-    "rows-without-r-after-the-cap": lambda: _insert_row(exported(), "_data", '<row r="199999"/><row/><row/><row><c t="inlineStr"><is><t>x</t></is></c></row>'),
-    "float-row-number": lambda: _insert_row(exported(), "_data", '<row r="1.048576e6"><c t="inlineStr"><is><t>x</t></is></c></row>'),
+    "rows-without-r-after-the-cap": lambda: _insert_row(
+        exported(), "_data", '<row r="199999"/><row/><row/><row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    ),
+    "float-row-number": lambda: _insert_row(
+        exported(), "_data", '<row r="1.048576e6"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    ),
     "hyperlink-range": lambda: _hyperlink(exported(), "A1:XFD1048576"),
     "whole-column-merge": lambda: _insert_merge(exported(), "申报表", "E:E"),
     "merge-within-bounds-over-budget": lambda: _insert_merge(exported(), "申报表", "A40:CV1040"),
-    "dimension": lambda: patch(exported(), sheet_part(exported(), "_data"), lambda x: re.sub(r'<dimension ref="[^"]*" ?/>', '<dimension ref="A1:XFD1048576"/>', x)),
+    "dimension": lambda: patch(
+        exported(),
+        sheet_part(exported(), "_data"),
+        lambda x: re.sub(r'<dimension ref="[^"]*" ?/>', '<dimension ref="A1:XFD1048576"/>', x),
+    ),
     "sheet-part-without-xml-name": lambda: _renamed_sheet_part(exported()),
-    "wide-and-tall-used-range": lambda: _insert_row(exported(), "_data", '<row r="199000"><c r="CV199000" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "wide-and-tall-used-range": lambda: _insert_row(
+        exported(), "_data", '<row r="199000"><c r="CV199000" t="inlineStr"><is><t>x</t></is></c></row>'
+    ),
     "doctype-in-styles": lambda: patch(exported(), "xl/styles.xml", lambda x: '<!DOCTYPE s [<!ENTITY e "x">]>' + x),
 }
-EXPECT = {"float-row-number": ("file-too-large",), "whole-column-merge": ("invalid-workbook",), "doctype-in-styles": ("invalid-workbook",)}
+EXPECT = {
+    "float-row-number": ("file-too-large",),
+    "whole-column-merge": ("invalid-workbook",),
+    "doctype-in-styles": ("invalid-workbook",),
+}
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -109,9 +133,15 @@ def test_hardening_import_of_a_tiny_hostile_workbook_stays_small(name, tmp_path)
     path.write_bytes(HOSTILE[name]())
     (tmp_path / "disclosure.yml").write_bytes((ROOT / "disclosure.yml").read_bytes())
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    done = subprocess.run([sys.executable, "-m", "generator", "import-xlsx", str(path), "--dry-run"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60, preexec_fn=_limited,
-                          env={**env, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "import-xlsx", str(path), "--dry-run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limited,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
     assert "(file-too-large)" in done.stdout

@@ -32,7 +32,9 @@ def test_additions_are_on_the_page_under_their_labels(tmp_path):
     assert f'<tr><th scope="row">{section[1]}</th>\n<td class="text">' in page and section[2][1:8] in page
     assert f'<th scope="col">{column[1]}</th>' in page and column[2] in page
     # A form of the same layout that leaves the optional column empty does not print it.
-    other = render_outputs(result, Settings(root=tmp_path, downloads=False))["2025/renhe-shehui-gongzuobu/cun-ganbu-huachengbao.md"].decode()
+    other = render_outputs(result, Settings(root=tmp_path, downloads=False))[
+        "2025/renhe-shehui-gongzuobu/cun-ganbu-huachengbao.md"
+    ].decode()
     assert column[1] not in other and section[1] not in other
     assert f'<tr><th scope="row">{field[1]}</th>\n<td></td>' in other  # a non-optional field prints blank
 

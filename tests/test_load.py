@@ -8,7 +8,8 @@ import textwrap
 
 import pytest
 
-from generator.forms.load import MAX_BYTES, MAX_DEPTH, Document, Mark, dotted, load_bytes, load_file, load_text
+from generator.forms.document import Document, Mark, dotted
+from generator.forms.load import MAX_BYTES, MAX_DEPTH, load_bytes, load_file, load_text
 
 SAMPLE = textwrap.dedent(
     """\

@@ -16,7 +16,9 @@ SAMPLE_LAYOUT = ROOT / "generator/forms/layouts/sichuan-panzhihua-2025.yml"
 OLD_UNIT_SCHEMA = "# yaml-language-server: $schema=../../../schema/unit.schema.json\n"
 OLD_PROJECT_SCHEMA = "# yaml-language-server: $schema=../../../schema/project.schema.json\n"
 
-OLD_UNIT = OLD_UNIT_SCHEMA + """\
+OLD_UNIT = (
+    OLD_UNIT_SCHEMA
+    + """\
 # 部门（单位）整体支出绩效目标申报表（2025年度）
 id: u
 fiscal_year: 2025
@@ -41,8 +43,11 @@ indicators:
     level2: 数量指标
     value: 服务1000人次
 """
+)
 
-OLD_PROJECT = OLD_PROJECT_SCHEMA + """\
+OLD_PROJECT = (
+    OLD_PROJECT_SCHEMA
+    + """\
 # 其他运转类项目支出绩效目标申报表（2025年度）
 id: p
 fiscal_year: 2025
@@ -78,6 +83,7 @@ indicators:
     nature: ≥
     measure_unit:
 """
+)
 
 
 def make_site(root: Path, files: dict[str, str], default: str, layouts: dict[str, str] | None = None) -> Path:
@@ -107,8 +113,12 @@ EXTENDED = (ROOT / "tests/corpus/_layouts/corpus-extended.yml").read_text(encodi
 
 
 def test_old_files_are_migrated_and_pass_check(tmp_path, monkeypatch, capsys):
-    site = make_site(tmp_path / "site", {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": OLD_PROJECT},
-                     "sichuan-panzhihua-2025", {"corpus-extended": EXTENDED})
+    site = make_site(
+        tmp_path / "site",
+        {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": OLD_PROJECT},
+        "sichuan-panzhihua-2025",
+        {"corpus-extended": EXTENDED},
+    )
     monkeypatch.chdir(site)
     assert main(["migrate", "--layout", "corpus-extended"]) == 0
     out = capsys.readouterr().out
@@ -136,8 +146,12 @@ def test_old_files_are_migrated_and_pass_check(tmp_path, monkeypatch, capsys):
 
 
 def test_default_layout_adds_no_layout_key(tmp_path, monkeypatch, capsys):
-    site = make_site(tmp_path / "site", {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": OLD_PROJECT},
-                     "corpus-extended", {"corpus-extended": EXTENDED})
+    site = make_site(
+        tmp_path / "site",
+        {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": OLD_PROJECT},
+        "corpus-extended",
+        {"corpus-extended": EXTENDED},
+    )
     monkeypatch.chdir(site)
     assert main(["migrate"]) == 0
     capsys.readouterr()
@@ -173,8 +187,12 @@ def test_fields_without_a_place_are_refused_with_their_lines(tmp_path, monkeypat
 
 def test_migrated_content_is_checked_before_writing(tmp_path, monkeypatch, capsys):
     project = OLD_PROJECT.replace("  total: 10\n  fiscal: 10\n", "  total: 10\n  fiscal: 9\n")
-    site = make_site(tmp_path / "site", {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": project},
-                     "corpus-extended", {"corpus-extended": EXTENDED})
+    site = make_site(
+        tmp_path / "site",
+        {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": project},
+        "corpus-extended",
+        {"corpus-extended": EXTENDED},
+    )
     monkeypatch.chdir(site)
     before = snapshot(site)
     assert main(["migrate"]) == 1
@@ -184,8 +202,12 @@ def test_migrated_content_is_checked_before_writing(tmp_path, monkeypatch, capsy
 
 
 def test_dry_run_writes_nothing(tmp_path, monkeypatch, capsys):
-    site = make_site(tmp_path / "site", {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": OLD_PROJECT},
-                     "corpus-extended", {"corpus-extended": EXTENDED})
+    site = make_site(
+        tmp_path / "site",
+        {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": OLD_PROJECT},
+        "corpus-extended",
+        {"corpus-extended": EXTENDED},
+    )
     monkeypatch.chdir(site)
     before = snapshot(site)
     assert main(["migrate", "--dry-run"]) == 0
@@ -197,23 +219,37 @@ def test_dry_run_writes_nothing(tmp_path, monkeypatch, capsys):
 
 def _renamed_layout() -> str:
     """The sample layout with the project's money table named `money`, contact fields and 资金来源 beside a 合计 row."""
-    layout = yaml.safe_load(SAMPLE_LAYOUT.read_text(encoding="utf-8").replace("funding.", "money.").replace("name: funding\n", "name: money\n"))
+    layout = yaml.safe_load(
+        SAMPLE_LAYOUT.read_text(encoding="utf-8").replace("funding.", "money.").replace("name: funding\n", "name: money\n")
+    )
     project = layout["project"]
     project["parts"][0]["fields"] += [{"name": "leader", "title": "项目负责人"}, {"name": "phone", "title": "联系电话"}]
-    project["parts"].insert(2, {"table": {
-        "name": "funding_sources", "title": "资金来源（{money_unit}）", "items": True, "optional": True,
-        "columns": [{"name": "source", "title": "资金来源", "type": "text", "required": True},
-                    {"name": "amount", "title": "金额", "required": True}],
-        "rows": [{"name": "total", "title": "合计", "optional": True}],
-        "sums": [{"each": "column", "total": "total", "parts": ["items"]}]}})
+    project["parts"].insert(
+        2,
+        {
+            "table": {
+                "name": "funding_sources",
+                "title": "资金来源（{money_unit}）",
+                "items": True,
+                "optional": True,
+                "columns": [
+                    {"name": "source", "title": "资金来源", "type": "text", "required": True},
+                    {"name": "amount", "title": "金额", "required": True},
+                ],
+                "rows": [{"name": "total", "title": "合计", "optional": True}],
+                "sums": [{"each": "column", "total": "total", "parts": ["items"]}],
+            }
+        },
+    )
     return yaml.safe_dump(layout, allow_unicode=True, sort_keys=False)
 
 
 def test_old_shapes_go_where_the_layout_puts_them(tmp_path, monkeypatch, capsys):
     project = OLD_PROJECT.replace("period:\n  start: 2023\n  end: 2025\n", "contact: {name: 张三, phone: '0812'}\n")
     project = project.replace("    nature: ≥\n", "")
-    site = make_site(tmp_path / "site", {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": project}, "renamed",
-                     {"renamed": _renamed_layout()})
+    site = make_site(
+        tmp_path / "site", {"2025/u/unit.yml": OLD_UNIT, "2025/u/p.yml": project}, "renamed", {"renamed": _renamed_layout()}
+    )
     monkeypatch.chdir(site)
     assert main(["migrate"]) == 0
     out = capsys.readouterr().out

@@ -75,7 +75,9 @@ def test_money_rejects_non_text(value):
 
 def test_money_cells_reach_every_amount(tmp_path):
     (tmp_path / "layouts").mkdir()
-    (tmp_path / "layouts" / "extended.yml").write_bytes((ROOT / "tests" / "corpus" / "_layouts" / "corpus-extended.yml").read_bytes())
+    (tmp_path / "layouts" / "extended.yml").write_bytes(
+        (ROOT / "tests" / "corpus" / "_layouts" / "corpus-extended.yml").read_bytes()
+    )
     layout = load_registry(tmp_path).layouts["extended"]
     data = base("project.yml")
     data["funding"] = {"total": "10", "fiscal": "6", "other": "1", "carryover": "3"}

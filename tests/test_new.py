@@ -14,8 +14,22 @@ from generator.forms.load import load_file
 from generator.forms.registry import load_registry
 
 UNIT_DIR = Path("content/2025/renhe-shehui-gongzuobu")
-NEW_PROJECT = ["new", "project", "--year", "2025", "--unit", "renhe-shehui-gongzuobu", "--id", "xin-xiangmu",
-               "--name", "新项目", "--category", "特定目标类", "--total", "10"]
+NEW_PROJECT = [
+    "new",
+    "project",
+    "--year",
+    "2025",
+    "--unit",
+    "renhe-shehui-gongzuobu",
+    "--id",
+    "xin-xiangmu",
+    "--name",
+    "新项目",
+    "--category",
+    "特定目标类",
+    "--total",
+    "10",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +64,13 @@ def test_new_project_passes_check_with_its_unit(content_copy, capsys):
     assert text.splitlines()[1] == "# 特定目标类项目支出绩效目标申报表（2025年度）"
     form, layout = read(path, "project")
     assert (form.id, form.name, form.category, form.funding.total, form.funding.fiscal, form.funding.other) == (
-        "xin-xiangmu", "新项目", "特定目标类", 10, 10, None)
+        "xin-xiangmu",
+        "新项目",
+        "特定目标类",
+        10,
+        10,
+        None,
+    )
     assert form.unit_name == "中共攀枝花市仁和区委社会工作部" and form.order == 9 and form.layout is None
     # Every key of the model is there (optional ones commented), each part under its printed label.
     model = layout.models["project"]
@@ -122,8 +142,29 @@ def test_new_unit_in_a_fresh_year_passes_check(content_copy, capsys):
     assert result.status == 0
     assert {p.code for p in result.problems if p.path.startswith("content/2026")} == {"placeholder-text"}
     # A project in the new unit: the note asks to raise the unit's cells from 0 (or blank).
-    assert main(["new", "project", "--year", "2026", "--unit", "xin-danwei", "--id", "p1", "--name", "项目: 'A' #2",
-                 "--category", "其他运转类", "--total", "5.5", "--other", "0.5"]) == 0
+    assert (
+        main(
+            [
+                "new",
+                "project",
+                "--year",
+                "2026",
+                "--unit",
+                "xin-danwei",
+                "--id",
+                "p1",
+                "--name",
+                "项目: 'A' #2",
+                "--category",
+                "其他运转类",
+                "--total",
+                "5.5",
+                "--other",
+                "0.5",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "budget.other_operating（预算资金 其他运转类项目支出）：合计 0 → 5.5，财政资金 空 → 5.0，其他资金 空 → 0.5" in out
     project, _ = read("content/2026/xin-danwei/p1.yml", "project")
@@ -166,8 +207,27 @@ def test_every_missing_argument_is_reported_at_once(content_copy, capsys):
 
 def test_duplicate_id_in_another_unit_of_the_year(content_copy, capsys):
     assert main(["new", "unit", "--year", "2025", "--id", "other-unit", "--name", "另一单位"]) == 0
-    assert main(["new", "project", "--year", "2025", "--unit", "other-unit", "--id", "cun-shequ-huanjie", "--name", "x",
-                 "--category", "人员类", "--total", "1"]) == 1
+    assert (
+        main(
+            [
+                "new",
+                "project",
+                "--year",
+                "2025",
+                "--unit",
+                "other-unit",
+                "--id",
+                "cun-shequ-huanjie",
+                "--name",
+                "x",
+                "--category",
+                "人员类",
+                "--total",
+                "1",
+            ]
+        )
+        == 1
+    )
     assert "已被 content/2025/renhe-shehui-gongzuobu/cun-shequ-huanjie.yml 使用" in capsys.readouterr().err
 
 
@@ -226,8 +286,22 @@ def test_layout_without_categories_or_unit_form(content_copy, capsys):
     site = content_copy.parent
     (site / "layouts").mkdir()
     (site / "layouts" / "xiangmu-only.yml").write_text(PROJECT_ONLY, encoding="utf-8")
-    argv = ["new", "project", "--layout", "xiangmu-only", "--year", "2025", "--unit", "xin-danwei", "--id", "p1",
-            "--name", "项目一", "--total", "5"]
+    argv = [
+        "new",
+        "project",
+        "--layout",
+        "xiangmu-only",
+        "--year",
+        "2025",
+        "--unit",
+        "xin-danwei",
+        "--id",
+        "p1",
+        "--name",
+        "项目一",
+        "--total",
+        "5",
+    ]
     assert main(argv + ["--category", "特定目标类"]) == 2
     assert "--category：表样“xiangmu-only”没有项目类别" in capsys.readouterr().err
     assert main(argv) == 2

@@ -11,9 +11,26 @@ from pathlib import Path
 
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 FIELD_NAMES = {
-    "budget", "funding", "funding_sources", "goal", "tasks", "personnel", "public_funds", "other_operating",
-    "specific", "operating", "medium_term_goal", "medium_term_tasks", "medium_term_value", "period_funding",
-    "implementing_unit", "department", "attribute", "contact", "measure_unit", "explanation",
+    "budget",
+    "funding",
+    "funding_sources",
+    "goal",
+    "tasks",
+    "personnel",
+    "public_funds",
+    "other_operating",
+    "specific",
+    "operating",
+    "medium_term_goal",
+    "medium_term_tasks",
+    "medium_term_value",
+    "period_funding",
+    "implementing_unit",
+    "department",
+    "attribute",
+    "contact",
+    "measure_unit",
+    "explanation",
 }
 #: Where the names are legitimate: reading files written for the old fixed model (`disclosure migrate`).
 ALLOWED = {"editing/oldmodel.py"}
@@ -25,12 +42,17 @@ def _literals(path: Path) -> list[tuple[int, str]]:
         id(node.body[0].value)
         for node in ast.walk(tree)
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
     }
     return [
         (node.lineno, node.value)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings and node.value in FIELD_NAMES
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and node.value in FIELD_NAMES
     ]
 
 

@@ -22,7 +22,11 @@ def test_at_least_five_real_layouts_have_a_real_form():
     layouts = set()
     for slug in FIXTURES:
         for path in (slug / "content").rglob("*.yml"):
-            layouts |= {line.split(":", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("layout:")}
+            layouts |= {
+                line.split(":", 1)[1].strip()
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith("layout:")
+            }
     assert len(layouts - {"sichuan-panzhihua-2025"}) >= 5, layouts
     assert all((BUILTIN / f"{name}.yml").is_file() for name in layouts)
 
@@ -68,5 +72,5 @@ def test_lines_outside_the_table_and_two_fields_in_one_cell_print_as_published()
     page = pages["2017/yanling-jiaotong-yunshuju/index.md"].decode()
     above, title = page.index('<p class="form-line form-line-above">附件2-1</p>'), page.index('<p class="form-title">')
     assert above < title < page.index('<p class="form-line">填报单位(盖章):炎陵县交通运输局</p>') < page.index("<table")
-    assert "<td colspan=\"3\">14 人,人员编制:9 人</td>" in page
+    assert '<td colspan="3">14 人,人员编制:9 人</td>' in page
     assert page.index('<p class="form-line">填报人:　联系电话:</p>') > page.rindex("</table>")

@@ -23,6 +23,7 @@ def unit_cell_of(category: str, project_cell: str) -> str:
     rule = next(r for r in LAYOUT.spec.cross_form if r.category == category)
     return next(u for u, p in rule.sums.items() if p == project_cell)
 
+
 TAXONOMY_WARNINGS = {
     "cun-ganbu-huachengbao",
     "cun-shequ-huanjie",

@@ -125,7 +125,7 @@ def test_pull_request_workflow(workflows):
     assert calls[:3] == ["check", "archive --all", "build"]
     assert calls[3].startswith("diff --format markdown")
     script = "\n".join(run_lines(wf))
-    assert ">> \"$GITHUB_STEP_SUMMARY\"" in script
+    assert '>> "$GITHUB_STEP_SUMMARY"' in script
     assert re.search(r"gh pr comment \S+ --edit-last --body-file (\S+) \|\| gh pr comment \S+ --body-file \1", script)
     checkout = next(s for s in steps(wf) if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0  # HEAD^1 and the pages' last-changed dates need history
@@ -238,7 +238,9 @@ def test_every_content_file_has_the_modeline_of_its_layout_schema():
 
 def test_contributing_documents_every_problem_code():
     text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| (error|warning) \| .+ \| .+ \|$", text, re.MULTILINE)}
+    rows = {
+        m.group(1): m.group(2) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| (error|warning) \| .+ \| .+ \|$", text, re.MULTILINE)
+    }
     missing = sorted(set(CODES) - set(rows))
     assert not missing, f"CONTRIBUTING.md has no row for: {', '.join(missing)}"
     assert not set(rows) - set(CODES), "CONTRIBUTING.md documents codes that do not exist"

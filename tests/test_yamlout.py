@@ -70,7 +70,10 @@ def test_key_order_comes_from_the_model(registry):
 
 
 def test_modeline_points_at_the_layouts_schema():
-    assert modeline(SAMPLE, "project") == "# yaml-language-server: $schema=../../../schema/sichuan-panzhihua-2025/project.schema.json"
+    assert (
+        modeline(SAMPLE, "project")
+        == "# yaml-language-server: $schema=../../../schema/sichuan-panzhihua-2025/project.schema.json"
+    )
 
 
 def test_value_kinds_come_from_the_layout(registry, extended):
@@ -86,10 +89,36 @@ def test_value_kinds_come_from_the_layout(registry, extended):
     assert value_kind(project, ("order",)) == "count"
 
 
-@pytest.mark.parametrize("text", [
-    "新项目", "2025", "012", "on", "NO", "~", "null", "- 列表", "a: b", "#x", "x #y", "'q'", '"', "1:20", "%s", "@x",
-    "{x}", "[x](javascript:alert(1))", "a  b", " 前导空格", "尾随空格 ", "a\\b", "两行\n文字", "结尾换行\n", "\t制表",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新项目",
+        "2025",
+        "012",
+        "on",
+        "NO",
+        "~",
+        "null",
+        "- 列表",
+        "a: b",
+        "#x",
+        "x #y",
+        "'q'",
+        '"',
+        "1:20",
+        "%s",
+        "@x",
+        "{x}",
+        "[x](javascript:alert(1))",
+        "a  b",
+        " 前导空格",
+        "尾随空格 ",
+        "a\\b",
+        "两行\n文字",
+        "结尾换行\n",
+        "\t制表",
+    ],
+)
 def test_texts_read_back_exactly(registry, text):
     layout = registry.layouts[SAMPLE]
     data = load_file(ROOT / "content/2025/renhe-shehui-gongzuobu/cun-shequ-huanjie.yml").data
@@ -120,19 +149,37 @@ def test_unreadable_text_is_written_escaped_for_check_to_report(registry):
 
 def test_items_period_and_merge_in_a_site_layout(extended):
     data = {
-        "layout": "corpus-extended", "id": "p", "fiscal_year": "2025", "name": "项目", "unit_name": "单位",
-        "period": "2023年—2025年", "category": "其他运转类",
+        "layout": "corpus-extended",
+        "id": "p",
+        "fiscal_year": "2025",
+        "name": "项目",
+        "unit_name": "单位",
+        "period": "2023年—2025年",
+        "category": "其他运转类",
         "funding": {"total": "10", "fiscal": "10", "other": ""},
         "funding_sources": [{"name": "一般公共预算", "amount": "7"}, {"name": "上年结转", "amount": "3"}],
         "goal": "目标。",
-        "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "人数", "value": "≥1人", "nature": "≥",
-                        "merge": ["name", "value"]}],
+        "indicators": [
+            {
+                "level1": "产出指标",
+                "level2": "数量指标",
+                "name": "人数",
+                "value": "≥1人",
+                "nature": "≥",
+                "merge": ["name", "value"],
+            }
+        ],
     }
     out, _ = form_yaml(extended, "project", data)
-    assert out.startswith("# yaml-language-server: $schema=../../../schema/corpus-extended/project.schema.json\n"
-                          "# 其他运转类项目支出绩效目标申报表（2025年度）\nlayout: corpus-extended\nid: p\n")
+    assert out.startswith(
+        "# yaml-language-server: $schema=../../../schema/corpus-extended/project.schema.json\n"
+        "# 其他运转类项目支出绩效目标申报表（2025年度）\nlayout: corpus-extended\nid: p\n"
+    )
     assert "period: 2023年—2025年\ncategory: 其他运转类\n" in out
-    assert "\n\n# 资金来源（万元）：金额之和 = 项目资金 年度资金总额\nfunding_sources:\n  - name: 一般公共预算\n    amount: 7\n" in out
+    assert (
+        "\n\n# 资金来源（万元）：金额之和 = 项目资金 年度资金总额\nfunding_sources:\n  - name: 一般公共预算\n    amount: 7\n"
+        in out
+    )
     assert "\n\ngoal: >-\n  目标。\n" in out
     # Optional columns are listed above the indicator table only where some row has them.
     assert "# 绩效指标：一级指标 / 二级指标 / 三级指标 / 指标值（包含数字及文字描述） / 指标性质\n" in out
@@ -145,7 +192,9 @@ def test_items_period_and_merge_in_a_site_layout(extended):
     assert "/ 指标值（包含数字及文字描述）\n" in form_yaml(extended, "project", plain)[0]
     assert "# 项目资金（万元）：年度资金总额 = 财政拨款 + 其他资金\n" in out
     with_carryover = {**data, "funding": {**data["funding"], "carryover": ""}}
-    assert "# 项目资金（万元）：年度资金总额 = 财政拨款 + 其他资金 + 上年结转\n" in form_yaml(extended, "project", with_carryover)[0]
+    assert (
+        "# 项目资金（万元）：年度资金总额 = 财政拨款 + 其他资金 + 上年结转\n" in form_yaml(extended, "project", with_carryover)[0]
+    )
 
 
 def test_key_yaml_writes_one_key_like_the_file(registry):

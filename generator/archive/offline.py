@@ -18,11 +18,15 @@ from generator.archive.reproducible import ArchiveError
 SHIM = "assets/javascripts/vendor/iframe-worker/shim.js"
 #: Elements that make the browser load something: an absolute (http:, https:, //) address in them means
 #: the archive would make a request when opened. (Plain <a href> links to the web are fine: not loaded.)
-REMOTE_SRC = re.compile(r"""<(?:script|img|iframe|source|video|audio|embed|object)\b[^>]*\b(?:src|data)\s*=\s*["']?(?:https?:)?//""", re.I)
+REMOTE_SRC = re.compile(
+    r"""<(?:script|img|iframe|source|video|audio|embed|object)\b[^>]*\b(?:src|data)\s*=\s*["']?(?:https?:)?//""", re.I
+)
 LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
 REMOTE_HREF = re.compile(r"""\bhref\s*=\s*["']?(?:https?:)?//""", re.I)
 #: <link rel> values that make the browser fetch the target.
-LOADING_RELS = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\b(?:stylesheet|preload|modulepreload|prefetch|preconnect|dns-prefetch|icon|manifest)\b""", re.I)
+LOADING_RELS = re.compile(
+    r"""\brel\s*=\s*["']?[^"'>]*\b(?:stylesheet|preload|modulepreload|prefetch|preconnect|dns-prefetch|icon|manifest)\b""", re.I
+)
 
 
 def raw_config(config: Path) -> dict:

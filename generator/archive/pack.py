@@ -160,9 +160,16 @@ def content_years(content: Path) -> list[str]:
     return sorted(p.name for p in content.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
 
 
-def archive(year: str | None, all_years: bool, output: str | None, content: str = "content",
-            config: str = "mkdocs.yml", jobs: int | None = None) -> int:
+def archive(
+    year: str | None,
+    all_years: bool,
+    output: str | None,
+    content: str = "content",
+    config: str = "mkdocs.yml",
+    jobs: int | None = None,
+) -> int:
     """`disclosure archive YEAR [-o FILE]` / `disclosure archive --all [-o DIR]`."""
+
     def usage(message: str) -> int:
         _say(f"disclosure archive: error: {message}")
         return 2

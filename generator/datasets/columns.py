@@ -78,7 +78,14 @@ def money(name: str, label: str, description: str = "", layouts: tuple[str, ...]
     text = description or label
     return [
         Column(name, label, "money", f"{text}：精确十进制文本（金额单位见 money_unit）", layouts, 14),
-        Column(f"{name}_fen", f"{label}（×100 整数）", "fen", f"{text} × 100 的整数（金额单位的百分之一）；小数超过 2 位时为空", layouts, 14),
+        Column(
+            f"{name}_fen",
+            f"{label}（×100 整数）",
+            "fen",
+            f"{text} × 100 的整数（金额单位的百分之一）；小数超过 2 位时为空",
+            layouts,
+            14,
+        ),
     ]
 
 
@@ -185,14 +192,20 @@ def layout_fields(layout: "Layout", spec: FormSpec) -> list[LayoutField]:
                 for column in table.columns:
                     path = (table.name, row.name, column.name)
                     kind = _KIND_OF_TYPE.get(column.type, "text")
-                    out.append(LayoutField("_".join(path), kind, cell_title(spec, path) or "", f"{printed} {row.title} {column.title}", path))
+                    out.append(
+                        LayoutField(
+                            "_".join(path), kind, cell_title(spec, path) or "", f"{printed} {row.title} {column.title}", path
+                        )
+                    )
     return out
 
 
 def indicator_fields(part: IndicatorsPart) -> list[LayoutField]:
     """Return the columns of an indicator table, under their names."""
     return [
-        LayoutField(c.name, "decimal" if c.role == "weight" else "text", c.short or c.title, f"{part.title}：{c.title}", (c.name,), 18)
+        LayoutField(
+            c.name, "decimal" if c.role == "weight" else "text", c.short or c.title, f"{part.title}：{c.title}", (c.name,), 18
+        )
         for c in part.columns
     ]
 
@@ -220,7 +233,11 @@ class Union:
         else:
             kind = known.kind if known.kind == item.kind else "text"  # different types in two layouts: kept as text
             labels = known.label if item.label in known.label.split(" / ") else f"{known.label} / {item.label}"
-            described = known.description if item.description in known.description.split("；") else f"{known.description}；{item.description}"
+            described = (
+                known.description
+                if item.description in known.description.split("；")
+                else f"{known.description}；{item.description}"
+            )
             self.fields[name] = replace(known, kind=kind, label=labels, description=described, width=max(known.width, item.width))
             if layout not in self.layouts[name]:
                 self.layouts[name].append(layout)
@@ -295,10 +312,16 @@ CELLS_COLUMNS = [
     Column("unit_id", "单位编号", width=24),
     Column("form", "表单", description="unit（整体表）或 project（项目表）"),
     Column("form_id", "表单编号", width=26),
-    Column("path", "字段路径", description="值在表单中的位置，如 funding.total、indicators[0].value（与内容文件的键一致）", width=30),
+    Column(
+        "path", "字段路径", description="值在表单中的位置，如 funding.total、indicators[0].value（与内容文件的键一致）", width=30
+    ),
     Column("label", "字段", description="表样印刷的标签（简称）", width=30),
     Column("value", "值", description="原样照录的文本；金额为精确十进制文本", width=50),
-    Column("type", "类型", description="表样规定的类型：text、longtext、money、number、year、choice、date、code、period、percent、count"),
+    Column(
+        "type",
+        "类型",
+        description="表样规定的类型：text、longtext、money、number、year、choice、date、code、period、percent、count",
+    ),
     Column("fen", "金额（×100 整数）", "fen", "金额类型的值 × 100 的整数；其他类型为空", width=14),
 ]
 

@@ -20,7 +20,18 @@ if TYPE_CHECKING:
     from generator.forms.registry import Layout
 
 _SQL_TYPES = {"text": "TEXT", "int": "INTEGER", "money": "TEXT", "fen": "INTEGER", "decimal": "TEXT"}
-_CHECK_COLUMNS = ("year", "unit_id", "unit_name", "layout", "category", "unit_cell", "unit_fen", "project_cell", "projects_fen", "projects")
+_CHECK_COLUMNS = (
+    "year",
+    "unit_id",
+    "unit_name",
+    "layout",
+    "category",
+    "unit_cell",
+    "unit_fen",
+    "project_cell",
+    "projects_fen",
+    "projects",
+)
 
 
 def quote(name: str) -> str:
@@ -46,7 +57,9 @@ def _check_view(tables: dict[str, Table], layouts: list["Layout"]) -> str:
                 u_path, p_path = money_cell(unit_spec, unit_cell), money_cell(project_spec, project_cell)
                 u_col = cell_column(units, unit_spec, "unit", u_path) if u_path else None
                 p_col = cell_column(projects, project_spec, "project", p_path) if p_path else None
-                where = "p.year = u.year AND p.unit_id = u.unit_id" + (f" AND p.category = {literal(rule.category)}" if rule.category else "")
+                where = "p.year = u.year AND p.unit_id = u.unit_id" + (
+                    f" AND p.category = {literal(rule.category)}" if rule.category else ""
+                )
                 summed = f"(SELECT SUM(p.{quote(p_col + '_fen')}) FROM projects p WHERE {where})" if p_col else "NULL"
                 selects.append(
                     f"SELECT u.year, u.unit_id, u.unit_name, u.layout, {literal(rule.category)} AS category, "
@@ -108,7 +121,9 @@ def _fill(conn: sqlite3.Connection, year: int, tables: list[Table], layouts: lis
         )
     for name, sql in views({t.name: t for t in tables}, layouts).items():
         cur.execute(f"CREATE VIEW {quote(name)} AS {sql.strip()}")
-    cur.execute("CREATE TABLE _columns (table_name TEXT, column_name TEXT, label TEXT, type TEXT, description TEXT, layouts TEXT)")
+    cur.execute(
+        "CREATE TABLE _columns (table_name TEXT, column_name TEXT, label TEXT, type TEXT, description TEXT, layouts TEXT)"
+    )
     for table in tables:
         cur.executemany(
             "INSERT INTO _columns VALUES (?, ?, ?, ?, ?, ?)",
@@ -123,7 +138,10 @@ def _fill(conn: sqlite3.Connection, year: int, tables: list[Table], layouts: lis
             ("layouts", " ".join(layout.name for layout in layouts)),
             ("amounts", "金额列为精确十进制文本；*_fen 为金额 × 100 的整数（金额单位见 money_unit），可直接 SUM"),
             ("cells", "cells：每张表单的每个值一行（字段路径、表样标签、原样文本、类型），含宽表中没有的明细行等"),
-            ("views", "category_totals：各单位各类项目合计；unit_category_check：表样规定的单位表与项目表之和对照（分）；quantitative_indicators：可解析为数值的指标"),
+            (
+                "views",
+                "category_totals：各单位各类项目合计；unit_category_check：表样规定的单位表与项目表之和对照（分）；quantitative_indicators：可解析为数值的指标",
+            ),
         ],
     )
     conn.commit()

@@ -43,7 +43,9 @@ def _kinds(table: Table) -> dict[str, str]:
     return {c.name: c.kind for c in table.columns}
 
 
-def _fill(table: Table, union: Union, form: Form, values: dict[str, Any], paths: dict[str, FieldPath], leaves: set[FieldPath]) -> None:
+def _fill(
+    table: Table, union: Union, form: Form, values: dict[str, Any], paths: dict[str, FieldPath], leaves: set[FieldPath]
+) -> None:
     """Fill a form's common columns that are one value verbatim, and its layout's columns."""
     kinds = _kinds(table)
     held = common_paths(form.spec, form.kind)
@@ -107,7 +109,9 @@ def _role_columns(ind: Indicator) -> dict[str, str]:
 _Described = dict[tuple[str, str, str, FieldPath], tuple[str, str, str]]
 
 
-def _cell_rows(table: Table, year: int, unit_id: str, rel: str, form: Form, rows: list[tuple[FieldPath, str]], seen: _Described) -> None:
+def _cell_rows(
+    table: Table, year: int, unit_id: str, rel: str, form: Form, rows: list[tuple[FieldPath, str]], seen: _Described
+) -> None:
     model = type(form.data)
     layout = form.layout
     for path, text in rows:
@@ -125,8 +129,19 @@ def _cell_rows(table: Table, year: int, unit_id: str, rel: str, form: Form, rows
         table.add(rel, form.money_decimals, values, {"value": path})
 
 
-def _add(table: Table, union: Union, indicator_union: Union, indicators: Table, cells: Table, year: int, unit_id: str,
-         rel: str, form: Form, values: dict[str, Any], seen: _Described) -> None:
+def _add(
+    table: Table,
+    union: Union,
+    indicator_union: Union,
+    indicators: Table,
+    cells: Table,
+    year: int,
+    unit_id: str,
+    rel: str,
+    form: Form,
+    values: dict[str, Any],
+    seen: _Described,
+) -> None:
     """Add a form's row, its indicators' rows and its cells' rows."""
     rows = list(form_rows(form))
     leaves = {path for path, _ in rows}
@@ -173,4 +188,3 @@ def year_tables(year: int, forms: list[Item]) -> list[Table]:
                       "page": f"{year}/{unit_id}/{project.id}/"}  # fmt: skip
             _add(projects, project_cols, indicator_cols, indicators, cells, year, unit_id, rel, project, values, seen)
     return [units, projects, indicators, cells]
-

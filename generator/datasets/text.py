@@ -53,7 +53,10 @@ def table_csv(table: Table) -> bytes:
 def columns_doc(tables: list[Table]) -> dict[str, list[dict[str, Any]]]:
     """Return table -> its columns: name, label, type, description and the layouts that have it."""
     return {
-        t.name: [{"name": c.name, "label": c.label, "type": c.kind, "description": c.description, "layouts": list(c.layouts)} for c in t.columns]
+        t.name: [
+            {"name": c.name, "label": c.label, "type": c.kind, "description": c.description, "layouts": list(c.layouts)}
+            for c in t.columns
+        ]
         for t in tables
     }
 

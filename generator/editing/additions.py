@@ -10,7 +10,6 @@ from generator.forms.layout import cell_title, find_part, money_cell
 Cell = tuple[str, ...]
 
 
-
 def unit_additions(unit: Form, project: Form) -> dict[Cell, Decimal]:
     """Return unit cell -> amount the new project adds to it: its cross_form cells, then the unit's own sums."""
     spec = unit.spec
@@ -30,7 +29,12 @@ def unit_additions(unit: Form, project: Form) -> dict[Cell, Decimal]:
                 equations.append(((table.name, rule.total), [(table.name, p) for p in rule.parts if p != "items"]))
             elif rule.each == "column":
                 for column in table.columns:
-                    equations.append(((table.name, rule.total, column.name), [(table.name, p, column.name) for p in rule.parts if p != "items"]))
+                    equations.append(
+                        (
+                            (table.name, rule.total, column.name),
+                            [(table.name, p, column.name) for p in rule.parts if p != "items"],
+                        )
+                    )
             elif rule.each == "row":
                 for row in table.rows:
                     equations.append(((table.name, row.name, rule.total), [(table.name, row.name, p) for p in rule.parts]))
@@ -39,6 +43,7 @@ def unit_additions(unit: Form, project: Form) -> dict[Cell, Decimal]:
         parts = [p for p in (money_cell(spec, c) for c in form_sum.parts) if p is not None]
         if total is not None:
             equations.append((total, parts))
+
     def present(cell: Cell) -> bool:  # an optional row the unit form does not have is not raised
         return len(cell) != 3 or unit.get(cell[:2]) is not None
 
@@ -69,7 +74,9 @@ def unit_note(unit: Form, unit_path: str, project: Form) -> list[str]:
             rows.setdefault(cell[:2], []).append(f"{column.short or column.title} {old if old is not None else '空'} → {new}")
         else:
             rows.setdefault(cell, []).append(f"{old if old is not None else '空'} → {new}")
-    lines = [f"注意：单位表 {unit_path} 的金额须与项目表之和一致（表样“{unit.layout.name}”的合计关系）。原表已含本项目时，请按原表核对；否则请更新："]
+    lines = [
+        f"注意：单位表 {unit_path} 的金额须与项目表之和一致（表样“{unit.layout.name}”的合计关系）。原表已含本项目时，请按原表核对；否则请更新："
+    ]
     for where, changes in rows.items():
         label = cell_title(unit.spec, where) or ".".join(where)
         lines.append(f"  {'.'.join(where)}（{label}）：" + "，".join(changes))

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from generator.editing.changes import AmountChange, CellEffect, FieldChange, IndicatorChange, TextChange
 from generator.forms.form import Form, Indicator, table_items
 from generator.forms.layout import TablePart, cell_title, find_part, item_base, money_cell
-from generator.forms.load import dotted
+from generator.forms.document import dotted
 from generator.forms.model import inner_model
 
 Path = tuple[Any, ...]
@@ -209,7 +209,8 @@ def compare_forms(old: Form, new: Form) -> tuple[list[AmountChange], list[FieldC
         before = a[key][2] if key in a else None
         after = b[key][2] if key in b else None
         is_money = (a.get(key, (None,))[0] in money or b.get(key, (None,))[0] in money) and all(
-            v is None or isinstance(v, Decimal) for v in (before, after))
+            v is None or isinstance(v, Decimal) for v in (before, after)
+        )
         if is_money:
             if before != after:  # 8 and 8.00 are the same amount
                 amounts.append(AmountChange(dotted(path), label, before, after, new.money_unit))
@@ -300,7 +301,9 @@ def _excerpt(a: list[tuple[int, str]], b: list[tuple[int, str]]) -> tuple[tuple[
     return tuple(lines)
 
 
-def text_change(old_raw: bytes, new_raw: bytes, content_changed: bool, old_data: Any = None, new_data: Any = None) -> Optional[TextChange]:
+def text_change(
+    old_raw: bytes, new_raw: bytes, content_changed: bool, old_data: Any = None, new_data: Any = None
+) -> Optional[TextChange]:
     """Describe what changed in a file besides its form content (modeline, comments, key order, layout of the text)."""
     if old_raw == new_raw:
         return None
@@ -326,15 +329,24 @@ def text_change(old_raw: bytes, new_raw: bytes, content_changed: bool, old_data:
 # --------------------------------------------------------------------------- unit against its projects
 
 
-def _side(unit: Optional[Form], projects: list[Form], unit_cell: str, project_cell: str,
-          category: Optional[str]) -> tuple[Optional[Decimal], Decimal, int]:
+def _side(
+    unit: Optional[Form], projects: list[Form], unit_cell: str, project_cell: str, category: Optional[str]
+) -> tuple[Optional[Decimal], Decimal, int]:
     declared = unit.cell(unit_cell) if unit is not None else None
-    chosen = [p for p in projects if (category is None or p.category == category) and money_cell(p.spec, project_cell) is not None]
+    chosen = [
+        p for p in projects if (category is None or p.category == category) and money_cell(p.spec, project_cell) is not None
+    ]
     return declared, sum((p.cell(project_cell) or Decimal(0) for p in chosen), Decimal(0)), len(chosen)
 
 
-def unit_cells(unit_old: Optional[Form], unit_new: Optional[Form], projects_old: list[Form], projects_new: list[Form],
-               complete_old: bool = True, complete_new: bool = True) -> list[CellEffect]:
+def unit_cells(
+    unit_old: Optional[Form],
+    unit_new: Optional[Form],
+    projects_old: list[Form],
+    projects_new: list[Form],
+    complete_old: bool = True,
+    complete_new: bool = True,
+) -> list[CellEffect]:
     """Return the unit's cross_form cells whose declared amount or project sum changed."""
     unit = unit_new or unit_old
     if unit is None:
@@ -349,8 +361,23 @@ def unit_cells(unit_old: Optional[Form], unit_new: Optional[Form], projects_old:
             if all(not declared for declared, _, _ in (old, new)) and old[1] == new[1] == 0:
                 continue  # a blank cell against projects that have nothing in it, before and after
             label = cell_title(unit.spec, tuple(unit_cell.split("."))) or unit_cell
-            out.append(CellEffect(unit_cell, label, rule.category, project_cell, old[0], new[0], old[1], new[1], old[2], new[2],
-                                  complete_old, complete_new, unit_new is not None))
+            out.append(
+                CellEffect(
+                    unit_cell,
+                    label,
+                    rule.category,
+                    project_cell,
+                    old[0],
+                    new[0],
+                    old[1],
+                    new[1],
+                    old[2],
+                    new[2],
+                    complete_old,
+                    complete_new,
+                    unit_new is not None,
+                )
+            )
     return out
 
 

@@ -37,7 +37,9 @@ __all__ = [
 ]  # fmt: skip
 
 
-def run(base: Optional[str], head: Optional[str], content: str = "content", fmt: str = "text", out: Optional[TextIO] = None) -> int:
+def run(
+    base: Optional[str], head: Optional[str], content: str = "content", fmt: str = "text", out: Optional[TextIO] = None
+) -> int:
     """The `disclosure diff` command: print the report; 0 always, 1 on git failure, 2 on usage errors."""
     out = out or sys.stdout
     try:

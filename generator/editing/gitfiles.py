@@ -33,7 +33,11 @@ def git(args: list[str], cwd: str | os.PathLike[str], stdin: bytes | None = None
     """Run git in `cwd` and return its output; raise GitError with git's last line on failure."""
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, timeout=GIT_TIMEOUT,
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
         )
     except FileNotFoundError as exc:

@@ -31,7 +31,8 @@ from generator.editing.yamllayout import modeline
 from generator.editing.yamlout import form_yaml, key_yaml
 from generator.fileio import write_text_atomic
 from generator.forms.discover import discover
-from generator.forms.load import Document, load_file, load_text
+from generator.forms.document import Document
+from generator.forms.load import load_file, load_text
 from generator.forms.registry import SETTINGS_FILE, SITE_LAYOUTS, Registry, load_registry
 from generator.problems import ERROR, Problem, relpath, summary
 
@@ -42,6 +43,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 Path_ = tuple[Any, ...]
 
 _MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=\S*\s*$")
+
 
 @dataclass
 class Planned:
@@ -135,7 +137,9 @@ def plan(content: Path, registry: Registry, override: Optional[str] = None) -> t
         layout, message = _target(registry, ff.year, doc.data.get("layout"), override)
         if layout is None or layout.form(ff.kind) is None:
             what = "整体表" if ff.kind == "unit" else "项目表"
-            problems.append(doc.problem(("layout",), "unknown-layout", message if layout is None else f"表样“{layout.name}”没有{what}"))
+            problems.append(
+                doc.problem(("layout",), "unknown-layout", message if layout is None else f"表样“{layout.name}”没有{what}")
+            )
             continue
         item = Planned(Path(ff.path), ff.path, ff.kind, ff.year, text)
         done = convert_data(layout, ff.kind, doc.data)
@@ -179,7 +183,7 @@ def check_planned(content: Path, plans: list[Planned]) -> list[Problem]:
             path = problem.path
             for prefix, shown in ((str(root / "content"), shown_content), (str(root), relpath(site))):
                 if path.startswith(prefix):
-                    path = shown + path[len(prefix):]
+                    path = shown + path[len(prefix) :]
                     break
             errors.append(dataclasses.replace(problem, path=path))
         return errors
@@ -210,14 +214,17 @@ def migrate(content: str = "content", layout: Optional[str] = None, dry_run: boo
         return EXIT_PROBLEMS
     for item in changed:
         if dry_run:
-            out.writelines(difflib.unified_diff(item.old.splitlines(keepends=True), item.new.splitlines(keepends=True),
-                                                f"a/{item.shown}", f"b/{item.shown}"))
+            out.writelines(
+                difflib.unified_diff(
+                    item.old.splitlines(keepends=True), item.new.splitlines(keepends=True), f"a/{item.shown}", f"b/{item.shown}"
+                )
+            )
         else:
             write_text_atomic(item.path, item.new)
         print(f"{'将迁移' if dry_run else '已迁移'} {item.shown}：{'；'.join(item.notes) or '格式'}", file=out)
     unchanged = len(plans) - len(changed)
     verb = "将迁移" if dry_run else "已迁移"
-    print(f"{verb} {len(changed)} 个文件，{unchanged} 个无需改动" + ("（--dry-run：没有写入任何文件）" if dry_run else ""), file=out)
+    print(
+        f"{verb} {len(changed)} 个文件，{unchanged} 个无需改动" + ("（--dry-run：没有写入任何文件）" if dry_run else ""), file=out
+    )
     return EXIT_OK
-
-

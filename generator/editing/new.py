@@ -140,7 +140,7 @@ def _cell_label(spec: FormSpec, cell: Cell) -> str:
     part = find_part(spec, cell[0])
     table = part.table if part is not None else None
     head = (table.short or table.title) + " " if table is not None else ""
-    return full[len(head):] if head and full.startswith(head) else full
+    return full[len(head) :] if head and full.startswith(head) else full
 
 
 def _amounts(ask: Ask, spec: FormSpec, money_unit: str, given: dict[str, Optional[str]]) -> dict[Cell, str]:
@@ -153,9 +153,21 @@ def _amounts(ask: Ask, spec: FormSpec, money_unit: str, given: dict[str, Optiona
         return {}
     label = {role: _cell_label(spec, cell) for role, cell in cells.items() if cell is not None}
     total = ask.value(given.get("total"), "--total", f"{label['total']}（{money_unit}）", check_money)
-    other = ask.value(given["other"], "--other", label.get("other", "其他资金"), check_money) if given.get("other") is not None else None
-    fiscal = ask.value(given["fiscal"], "--fiscal", label.get("fiscal", "财政资金"), check_money) if given.get("fiscal") is not None else None
-    if total is None or (given.get("other") is not None and other is None) or (given.get("fiscal") is not None and fiscal is None):
+    other = (
+        ask.value(given["other"], "--other", label.get("other", "其他资金"), check_money)
+        if given.get("other") is not None
+        else None
+    )
+    fiscal = (
+        ask.value(given["fiscal"], "--fiscal", label.get("fiscal", "财政资金"), check_money)
+        if given.get("fiscal") is not None
+        else None
+    )
+    if (
+        total is None
+        or (given.get("other") is not None and other is None)
+        or (given.get("fiscal") is not None and fiscal is None)
+    ):
         return {}
     t = Decimal(total)
     if fiscal is None and cells.get("fiscal") is not None:
@@ -174,12 +186,31 @@ def _amounts(ask: Ask, spec: FormSpec, money_unit: str, given: dict[str, Optiona
     return out
 
 
-def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, year=None, unit=None, id=None, name=None,
-                unit_name=None, category=None, total=None, fiscal=None, other=None, out: TextIO = sys.stdout) -> int:
+def new_project(
+    content: Path,
+    ask: Ask,
+    registry: Registry,
+    *,
+    layout=None,
+    year=None,
+    unit=None,
+    id=None,
+    name=None,
+    unit_name=None,
+    category=None,
+    total=None,
+    fiscal=None,
+    other=None,
+    out: TextIO = sys.stdout,
+) -> int:
     year = ask.value(year, "--year", "预算年度", check_year)
     chosen = _layout(registry, ask, layout, year, "project")
     year_dir = content / (year or "")
-    units = sorted(p.name for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith(".")) if year and year_dir.is_dir() else []
+    units = (
+        sorted(p.name for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if year and year_dir.is_dir()
+        else []
+    )
     with_unit_form = [u for u in units if (year_dir / u / UNIT_FILE).is_file()]
     unit_required = chosen is not None and chosen.form("unit") is not None and chosen.form("unit").required  # type: ignore[union-attr]
 
@@ -188,19 +219,31 @@ def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, yea
         # Where the layout requires a unit form the unit must have one; otherwise a new folder is fine.
         if unit_required and year and text not in with_unit_form:
             known = with_unit_form
-            raise NewError(f"{year} 年度没有单位“{text}”" + (f"（已有：{'、'.join(known)}）" if known else "")
-                           + "；新单位请先运行 disclosure new unit")
+            raise NewError(
+                f"{year} 年度没有单位“{text}”"
+                + (f"（已有：{'、'.join(known)}）" if known else "")
+                + "；新单位请先运行 disclosure new unit"
+            )
         return text
 
-    unit = ask.value(unit, "--unit", "单位编号", check_unit, default=with_unit_form[0] if len(with_unit_form) == 1 and ask.interactive else None,
-                     hint=f"{year} 年度的单位：{'、'.join(units)}" if units and ask.interactive else "")
+    unit = ask.value(
+        unit,
+        "--unit",
+        "单位编号",
+        check_unit,
+        default=with_unit_form[0] if len(with_unit_form) == 1 and ask.interactive else None,
+        hint=f"{year} 年度的单位：{'、'.join(units)}" if units and ask.interactive else "",
+    )
     taken = {p.stem: p for p in year_dir.glob("*/*.yml") if p.name != UNIT_FILE} if year else {}
 
     def check_new_id(text: str) -> str:
         check_project_id(text)
         if text in taken:
-            raise NewError(f"{relpath(taken[text])} 已存在，不会覆盖" if unit and taken[text].parent == year_dir / unit
-                           else f"项目编号“{text}”在 {year} 年度已被 {relpath(taken[text])} 使用")
+            raise NewError(
+                f"{relpath(taken[text])} 已存在，不会覆盖"
+                if unit and taken[text].parent == year_dir / unit
+                else f"项目编号“{text}”在 {year} 年度已被 {relpath(taken[text])} 使用"
+            )
         return text
 
     id = ask.value(id, "--id", "项目编号（小写英文、数字、连字符，决定网址）", check_new_id)
@@ -216,13 +259,25 @@ def new_project(content: Path, ask: Ask, registry: Registry, *, layout=None, yea
     if spec is not None and not names and category is not None:
         ask.problems.append(f"--category：表样“{chosen.name}”没有项目类别")  # type: ignore[union-attr]
     elif names:
-        category = ask.value(category, "--category", "项目类别", check_category, hint=f"类别：{'、'.join(names)}" if ask.interactive else "")
-    unit_form = read_form(year_dir / unit / UNIT_FILE, registry, "unit", year) if unit and year and (year_dir / unit / UNIT_FILE).is_file() else None
+        category = ask.value(
+            category, "--category", "项目类别", check_category, hint=f"类别：{'、'.join(names)}" if ask.interactive else ""
+        )
+    unit_form = (
+        read_form(year_dir / unit / UNIT_FILE, registry, "unit", year)
+        if unit and year and (year_dir / unit / UNIT_FILE).is_file()
+        else None
+    )
     if unit and year and (year_dir / unit / UNIT_FILE).is_file() and unit_form is None:
         raise NewError(f"单位表 {relpath(year_dir / unit / UNIT_FILE)} 无法读取或有错误；请先运行 disclosure check 修正")
     money_unit = unit_form.money_unit if unit_form is not None else (chosen.spec.money_unit if chosen is not None else "万元")
     amounts = _amounts(ask, spec, money_unit, {"total": total, "fiscal": fiscal, "other": other}) if spec is not None else {}
-    own_unit_name = unit_form.unit_name if unit_form is not None else _sibling_unit_name(year_dir / unit, registry, year) if unit and year else None
+    own_unit_name = (
+        unit_form.unit_name
+        if unit_form is not None
+        else _sibling_unit_name(year_dir / unit, registry, year)
+        if unit and year
+        else None
+    )
     if own_unit_name is None and unit:
         own_unit_name = ask.value(unit_name, "--unit-name", "预算单位（该目录没有单位表）", check_name)
     elif unit_name is not None:
@@ -260,8 +315,9 @@ def _sibling_unit_name(folder: Path, registry: Registry, year: str) -> Optional[
     return None
 
 
-def new_unit(content: Path, ask: Ask, registry: Registry, *, layout=None, year=None, id=None, name=None,
-             out: TextIO = sys.stdout) -> int:
+def new_unit(
+    content: Path, ask: Ask, registry: Registry, *, layout=None, year=None, id=None, name=None, out: TextIO = sys.stdout
+) -> int:
     year = ask.value(year, "--year", "预算年度", check_year)
     chosen = _layout(registry, ask, layout, year, "unit")
     existing = {p.parent.name: p for p in (content / year).glob(f"*/{UNIT_FILE}")} if year else {}
@@ -285,13 +341,17 @@ def new_unit(content: Path, ask: Ask, registry: Registry, *, layout=None, year=N
     assert form.unit_name == name
     write_new(path, text)
     print(f"已创建 {relpath(path)}（{name}，{year} 年度，表样“{chosen.name}”）", file=out)
-    print(f"下一步：对照原表填写金额（现为 0）和所有“{PLACEHOLDER}”处，然后用 disclosure new project 逐个添加项目表，"
-          "最后运行 disclosure check。", file=out)
+    print(
+        f"下一步：对照原表填写金额（现为 0）和所有“{PLACEHOLDER}”处，然后用 disclosure new project 逐个添加项目表，"
+        "最后运行 disclosure check。",
+        file=out,
+    )
     return EXIT_OK
 
 
-def run(kind: str, content: str = "content", interactive: Optional[bool] = None, out: TextIO | None = None,
-        **values: Optional[str]) -> int:
+def run(
+    kind: str, content: str = "content", interactive: Optional[bool] = None, out: TextIO | None = None, **values: Optional[str]
+) -> int:
     """The `disclosure new` command: 0 written, 1 refused (exists, missing unit), 2 bad or missing values."""
     out = out or sys.stdout
     if interactive is None:
@@ -306,8 +366,11 @@ def run(kind: str, content: str = "content", interactive: Optional[bool] = None,
             raise UsageError(f"找不到内容目录：{content}")
         registry = load_registry(root.resolve().parent)
         if kind == "unit":
-            unused = [f"--{k.replace('_', '-')}" for k in ("unit", "unit_name", "category", "total", "fiscal", "other")
-                      if values.get(k) is not None]
+            unused = [
+                f"--{k.replace('_', '-')}"
+                for k in ("unit", "unit_name", "category", "total", "fiscal", "other")
+                if values.get(k) is not None
+            ]
             if unused:
                 raise UsageError(f"new unit 不使用 {' '.join(unused)}")
             return new_unit(root, ask, registry, out=out, **{k: values.get(k) for k in ("layout", "year", "id", "name")})

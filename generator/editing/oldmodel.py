@@ -72,8 +72,13 @@ class _Converter:
     def refuse(self, path: Path_, what: Optional[str] = None) -> None:
         key = str(path[-1])
         label = what or OLD_LABELS.get(key, key)
-        self.refused.append((path, f"表样“{self.layout.name}”没有“{label}”（{key}）这一栏，无法迁移：请用有这一栏的表样（--layout），"
-                                   "或在本站表样中增加这一栏"))
+        self.refused.append(
+            (
+                path,
+                f"表样“{self.layout.name}”没有“{label}”（{key}）这一栏，无法迁移：请用有这一栏的表样（--layout），"
+                "或在本站表样中增加这一栏",
+            )
+        )
 
     def put(self, out: dict[str, Any], key: str, value: Any, old_key: str) -> None:
         out[key] = value
@@ -163,9 +168,11 @@ class _Converter:
                 self.refuse(("funding_sources",))
             return
         text_col = next((c.name for c in table.columns if c.name == "name"), None) or next(
-            (c.name for c in table.columns if c.type == "text"), None)
+            (c.name for c in table.columns if c.type == "text"), None
+        )
         money_col = next((c.name for c in table.columns if c.name == "amount"), None) or next(
-            (c.name for c in table.columns if c.type == "money"), None)
+            (c.name for c in table.columns if c.type == "money"), None
+        )
         rows = []
         for index, item in enumerate(items):
             if not isinstance(item, dict):

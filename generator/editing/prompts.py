@@ -14,6 +14,7 @@ from typing import Callable, Optional, TextIO
 from generator.forms.rules import RESERVED_IDS
 from generator.forms.scalars import ID_PATTERN, MONEY_PATTERN, YEAR_PATTERN
 
+
 class NewError(Exception):
     """A refusal (exit status 1): the file exists, the unit is missing, ..."""
 
@@ -74,8 +75,15 @@ class Ask:
     #: Refusals so far (the unit does not exist, the file exists …), reported with the problems.
     refusals: list[str] = field(default_factory=list)
 
-    def value(self, given: Optional[str], flag: str, label: str, check: Callable[[str], str],
-              default: Optional[str] = None, hint: str = "") -> Optional[str]:
+    def value(
+        self,
+        given: Optional[str],
+        flag: str,
+        label: str,
+        check: Callable[[str], str],
+        default: Optional[str] = None,
+        hint: str = "",
+    ) -> Optional[str]:
         """Return the checked value, or None (the problem is kept) when there is no terminal to ask on."""
         ask = self.ask or input
         err = self.out or sys.stderr

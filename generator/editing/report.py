@@ -73,8 +73,9 @@ def _describe(ref: FormRef) -> str:
 
 
 def _counts(diff: Diff) -> str:
-    return (f"新增 {len(diff.added)} 张、删除 {len(diff.removed)} 张、改名 {len(diff.renamed)} 张、"
-            f"修改 {len(diff.modified)} 张表单")
+    return (
+        f"新增 {len(diff.added)} 张、删除 {len(diff.removed)} 张、改名 {len(diff.renamed)} 张、修改 {len(diff.modified)} 张表单"
+    )
 
 
 def _where(ind: IndicatorChange, esc: Callable[[Any], str]) -> str:
@@ -171,7 +172,9 @@ def render_text(diff: Diff) -> str:
             lines.append(f"  {e.year} {oneline(e.unit_name)}（{oneline(e.path)}）")
             if e.total_old != e.total_new:
                 delta = Decimal((e.total_new or 0) - (e.total_old or 0))
-                lines.append(f"    {oneline(e.total_label)}：{_money(e.total_old)} → {_money(e.total_new)}（{_signed(delta)}）{e.money_unit}")
+                lines.append(
+                    f"    {oneline(e.total_label)}：{_money(e.total_old)} → {_money(e.total_new)}（{_signed(delta)}）{e.money_unit}"
+                )
             for c in e.cells:
                 lines.append(
                     f"    {oneline(c.label)}（{oneline(c.projects)}）：单位表 {_money(c.declared_old)} → {_money(c.declared_new)}；"
@@ -241,7 +244,12 @@ def render_markdown(diff: Diff, limit: int = MARKDOWN_LIMIT) -> str:
         out += [f"- {'新版本' if b.side == 'new' else '原版本'} {md(b.path)}：{md(b.message)}" for b in diff.broken]
         out.append("")
     if diff.added or diff.removed:
-        out += ["### 新增和删除的表单", "", "| | 文件 | 表单 | 名称 | 类别 | 年度资金总额 |", "| --- | --- | --- | --- | --- | ---: |"]
+        out += [
+            "### 新增和删除的表单",
+            "",
+            "| | 文件 | 表单 | 名称 | 类别 | 年度资金总额 |",
+            "| --- | --- | --- | --- | --- | ---: |",
+        ]
         for sign, refs in (("新增", diff.added), ("删除", diff.removed)):
             for r in refs:
                 total = f"{r.total} {md(r.money_unit)}" if r.total is not None else ""
@@ -273,7 +281,9 @@ def render_markdown(diff: Diff, limit: int = MARKDOWN_LIMIT) -> str:
             name = md(e.unit_name)
             if e.total_old != e.total_new:
                 delta = Decimal((e.total_new or 0) - (e.total_old or 0))
-                out.append(f"| {name} | {md(e.total_label)} | {_money(e.total_old)} → {_money(e.total_new)}（{_signed(delta)}） | | |")
+                out.append(
+                    f"| {name} | {md(e.total_label)} | {_money(e.total_old)} → {_money(e.total_new)}（{_signed(delta)}） | | |"
+                )
             for c in e.cells:
                 out.append(
                     f"| {name} | {md(c.label)}（{md(c.projects)}） | {_money(c.declared_old)} → {_money(c.declared_new)} | "

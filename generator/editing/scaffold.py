@@ -33,7 +33,6 @@ COMMENT_COLUMN = 34
 Cell = tuple[str, ...]
 
 
-
 def _comment_after(line: str, comment: str) -> str:
     if not comment:
         return line
@@ -69,8 +68,10 @@ class Scaffold:
         year = self.values.get("fiscal_year", "")
         self.emit(modeline(self.layout.name, self.kind))
         self.emit(f"# {printed_title(self.spec, self.values)}")
-        self.emit(f"# 由 disclosure new {self.kind} 按表样“{self.layout.name}”生成：对照原表把所有“{PLACEHOLDER}”换成原表内容"
-                  "（disclosure check 会逐行提示），")
+        self.emit(
+            f"# 由 disclosure new {self.kind} 按表样“{self.layout.name}”生成：对照原表把所有“{PLACEHOLDER}”换成原表内容"
+            "（disclosure check 会逐行提示），"
+        )
         self.emit("# 原表有的可选栏目去掉行首的 # 后填写，用不到的注释行可以删除。")
         previous: Any = "start"
         for key, info in self.model.model_fields.items():
@@ -131,8 +132,14 @@ class Scaffold:
             return None
         text_like = spec.type in ("text", "longtext", "period")
         if spec.required:
-            examples = {"money": "0", "number": "0", "year": self.values.get("fiscal_year", "2025"), "code": "XX",
-                        "date": f"{self.values.get('fiscal_year', '2025')}-01-01", "choice": (spec.choices or [""])[0]}
+            examples = {
+                "money": "0",
+                "number": "0",
+                "year": self.values.get("fiscal_year", "2025"),
+                "code": "XX",
+                "date": f"{self.values.get('fiscal_year', '2025')}-01-01",
+                "choice": (spec.choices or [""])[0],
+            }
             return examples.get(spec.type, PLACEHOLDER)
         if text_like:
             return PLACEHOLDER
@@ -171,8 +178,11 @@ class Scaffold:
 
     def table(self, table: TablePart) -> None:
         money_unit = self.values.get("money_unit", self.layout.spec.money_unit)
-        sample = {r.name: {c.name: "" for c in table.columns if not c.optional} if table.columns else ""
-                  for r in table.rows if not r.optional}
+        sample = {
+            r.name: {c.name: "" for c in table.columns if not c.optional} if table.columns else ""
+            for r in table.rows
+            if not r.optional
+        }
         self.emit(table_comment(self.spec, table, sample, money_unit))
         prefix = "# " if table.optional else ""
         if table.optional:
@@ -226,7 +236,9 @@ class Scaffold:
                 self.emit(f"{prefix}{pad}  # {column.name}:", column.title)
                 continue
             value = self.item_value(table, column.name, column.required, column.type)
-            self.emit(f"{prefix}{pad}{dash}{column.name}: {self.scalar(value, (table.name, 0, column.name))}".rstrip(), column.title)
+            self.emit(
+                f"{prefix}{pad}{dash}{column.name}: {self.scalar(value, (table.name, 0, column.name))}".rstrip(), column.title
+            )
 
     def item_value(self, table: TablePart, column: str, required: bool, kind: str) -> str:
         """An example item: text placeholders; money that keeps the layout's form sums (资金来源之和 = 年度资金总额)."""

@@ -33,7 +33,8 @@ from generator.editing.gitfiles import (
 )
 from generator.forms.discover import UNIT_FILE
 from generator.forms.form import Form
-from generator.forms.load import dotted, load_bytes
+from generator.forms.document import dotted
+from generator.forms.load import load_bytes
 from generator.forms.registry import Registry, load_registry
 from generator.problems import relpath
 
@@ -68,8 +69,18 @@ class Loaded:
         ident = self.unit if self.kind == "unit" else (form.id if form is not None else self.stem)
         if form is None:
             return FormRef(self.shown, self.kind, self.year, self.unit, ident)
-        return FormRef(self.shown, self.kind, self.year, self.unit, ident, form.name, form.category or "",
-                       form.total, form.money_unit, form.layout.name)
+        return FormRef(
+            self.shown,
+            self.kind,
+            self.year,
+            self.unit,
+            ident,
+            form.name,
+            form.category or "",
+            form.total,
+            form.money_unit,
+            form.layout.name,
+        )
 
 
 def classify(rel: str) -> Optional[tuple[str, str, str, str]]:
@@ -182,8 +193,19 @@ def _effects(old: dict[str, Loaded], new: dict[str, Loaded], units: set[tuple[st
             continue
         shown = unit_new if unit_new.form is not None else unit_old
         assert shown.form is not None
-        effects.append(UnitEffect(where[0], where[1], shown.form.unit_name, shown.shown, shown.form.money_unit,
-                                  total_old, total_new, total_label(shown.form), cells))
+        effects.append(
+            UnitEffect(
+                where[0],
+                where[1],
+                shown.form.unit_name,
+                shown.shown,
+                shown.form.money_unit,
+                total_old,
+                total_new,
+                total_label(shown.form),
+                cells,
+            )
+        )
     return effects
 
 
@@ -213,8 +235,15 @@ def _site_changes(old: dict[str, bytes], new: dict[str, bytes]) -> list[SiteChan
     return out
 
 
-def diff_files(old_files: dict[str, bytes], new_files: dict[str, bytes], content: str, base: str, head: str,
-               old_site: Optional[dict[str, bytes]] = None, new_site: Optional[dict[str, bytes]] = None) -> Diff:
+def diff_files(
+    old_files: dict[str, bytes],
+    new_files: dict[str, bytes],
+    content: str,
+    base: str,
+    head: str,
+    old_site: Optional[dict[str, bytes]] = None,
+    new_site: Optional[dict[str, bytes]] = None,
+) -> Diff:
     """Compare two snapshots of content/ ({path relative to content/: bytes}) and of the site's layouts and settings."""
     new_site = read_site_worktree(content) if new_site is None else new_site
     old_site = new_site if old_site is None else old_site

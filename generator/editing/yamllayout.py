@@ -36,6 +36,7 @@ HEADER_KEYS = ("layout", "id", "fiscal_year", "title", "order", "category", "mon
 #: System keys that are counts (written plain when they are).
 _COUNT_KEYS = ("order", "money_decimals")
 
+
 def modeline(layout_name: str, kind: str) -> str:
     """Return the first line of a content file: the editor's pointer to the layout's JSON Schema."""
     return f"# yaml-language-server: $schema=../../../schema/{schema_path(layout_name, kind)}"

@@ -263,8 +263,11 @@ def form_yaml(layout: "Layout", kind: str, data: dict[str, Any]) -> tuple[str, d
     writer.document(data)
     text = "\n".join(writer.lines)
     back = load_text(text)
-    if back.problems or _normal(back.data) != _normal(data) or (
-            expected is not None and _validated(layout.models[kind], back.data) != expected):
+    if (
+        back.problems
+        or _normal(back.data) != _normal(data)
+        or (expected is not None and _validated(layout.models[kind], back.data) != expected)
+    ):
         # Every scalar double-quoted is exact for any text; text the loader refuses whatever its quoting
         # (control or bidirectional characters) is still written, escaped, for `check` to report at its line.
         writer = _Writer(layout, kind, quote_all=True)

@@ -22,7 +22,9 @@ _COUNT_RE = re.compile(r"^[1-9][0-9]{0,5}$|^[0-6]$")
 #: Characters PyYAML cannot read unescaped (its reader's NON_PRINTABLE set).
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: Characters the loader refuses in content (controls, zero-width and bidirectional marks): always escaped.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\ufff9-\ufffb]"
+)
 _PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@` \t")
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 #: What YAML 1.2 tools (the editor's schema check) read as a number, a boolean or null (PyYAML reads YAML 1.1).

@@ -15,7 +15,16 @@ from openpyxl.styles import Alignment
 
 from generator.excel.grid import CENTER, LEFT, RIGHT, Sheet
 from generator.forms.form import Form, table_items
-from generator.forms.layout import ColumnSpec, FieldSpec, IndicatorColumn, IndicatorsPart, RowSpec, TablePart, item_base, primary_target
+from generator.forms.layout import (
+    ColumnSpec,
+    FieldSpec,
+    IndicatorColumn,
+    IndicatorsPart,
+    RowSpec,
+    TablePart,
+    item_base,
+    primary_target,
+)
 from generator.forms.merges import grouped, merged_rows
 from generator.forms.scalars import is_blank
 
@@ -85,8 +94,18 @@ def _tick(spec: FieldSpec, value: Any) -> str:
     return "　".join(f"{choice}{TICKED if choice == value else UNTICKED}" for choice in spec.choices or ())
 
 
-def _put_value(sheet: Sheet, form: Form, row: int, first: int, last: int, kind: str, value: Any,
-               path: Optional[tuple[Any, ...]], align: Alignment = LEFT, rows: int = 1) -> None:
+def _put_value(
+    sheet: Sheet,
+    form: Form,
+    row: int,
+    first: int,
+    last: int,
+    kind: str,
+    value: Any,
+    path: Optional[tuple[Any, ...]],
+    align: Alignment = LEFT,
+    rows: int = 1,
+) -> None:
     """Write one value cell of a layout type: amounts and numbers numeric, the rest as text."""
     if kind == "money":
         sheet.amount(row, first, value, form.money_decimals, last, path=path)
@@ -223,7 +242,9 @@ def _one_column(form: Form, table: TablePart, data: Any, rows: list[RowSpec], ti
         sheet.text(row, 1, title, rows=max(len(rows), 1), align=CENTER)
         _labels(sheet, row, rows, grouped, 1 + used)
         for index, spec in enumerate(rows):
-            sheet.amount(row + index, 2 + used, _row_value(data, spec), form.money_decimals, sheet.last, path=(table.name, spec.name))
+            sheet.amount(
+                row + index, 2 + used, _row_value(data, spec), form.money_decimals, sheet.last, path=(table.name, spec.name)
+            )
         return row + max(len(rows), 1)
 
     return Block(labels + 1, widths, write)
@@ -233,7 +254,9 @@ def _column_width(column: ColumnSpec) -> float:
     return TYPE_WIDTHS.get(column.type, DEFAULT_WIDTH)
 
 
-def _put_cell(sheet: Sheet, form: Form, row: int, col: int, to: int, column: ColumnSpec, value: Any, path: tuple[Any, ...]) -> None:
+def _put_cell(
+    sheet: Sheet, form: Form, row: int, col: int, to: int, column: ColumnSpec, value: Any, path: tuple[Any, ...]
+) -> None:
     _put_value(sheet, form, row, col, to, column.type, value, path, align=RIGHT if column.type == "percent" else LEFT)
 
 
@@ -272,8 +295,9 @@ def _row_table(form: Form, table: TablePart, data: Any, rows: list[RowSpec], col
     return Block(labels + len(columns), widths, write)
 
 
-def _item_table(form: Form, table: TablePart, data: Any, rows: list[RowSpec], items: list[Any],
-                columns: list[ColumnSpec], title: str) -> Block:
+def _item_table(
+    form: Form, table: TablePart, data: Any, rows: list[RowSpec], items: list[Any], columns: list[ColumnSpec], title: str
+) -> Block:
     depth = 2 if any(c.group for c in columns) else 1
     texts = tuple(i for i, c in enumerate(columns) if c.type == "text")[:1]
     lead = next((i for i, c in enumerate(columns) if c.type == "money"), len(columns))
@@ -330,7 +354,9 @@ def indicators_block(form: Form, part: IndicatorsPart, rows: list[Any]) -> Block
         return [(2 + a, 2 + b) for a, b in spread(len(columns), width, stretch)]
 
     def widths(width: int) -> dict[int, float]:
-        return {a - 2: _indicator_width(c, i == first_target) for i, (c, (a, b)) in enumerate(zip(columns, places(width))) if a == b}
+        return {
+            a - 2: _indicator_width(c, i == first_target) for i, (c, (a, b)) in enumerate(zip(columns, places(width))) if a == b
+        }
 
     def write(sheet: Sheet, row: int, width: int) -> int:
         at = places(width)

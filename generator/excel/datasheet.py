@@ -90,10 +90,22 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
     header = [cell_text(wsf.cell(1, c), wsv.cell(1, c), "text")[0] for c in range(1, len(DATA_HEADER) + 1)]
     columns = len(DATA_HEADER) if tuple(header) == DATA_HEADER else len(OLD_DATA_HEADER)
     if tuple(header[:columns]) != DATA_HEADER[:columns] or any(header[columns:]):
-        fail(SHEET_DATA, 1, 1, "invalid-workbook", f"{SHEET_DATA} 表头应为 {' | '.join(DATA_HEADER)}，而不是 {' | '.join(h or '' for h in header)}")
+        fail(
+            SHEET_DATA,
+            1,
+            1,
+            "invalid-workbook",
+            f"{SHEET_DATA} 表头应为 {' | '.join(DATA_HEADER)}，而不是 {' | '.join(h or '' for h in header)}",
+        )
         return [], problems
     for rng in sorted(wsf.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        fail(SHEET_DATA, rng.min_row, rng.min_col, "invalid-workbook", f"数据表中不允许合并单元格（{rng.coord}）：合并后只有左上角单元格有值")
+        fail(
+            SHEET_DATA,
+            rng.min_row,
+            rng.min_col,
+            "invalid-workbook",
+            f"数据表中不允许合并单元格（{rng.coord}）：合并后只有左上角单元格有值",
+        )
     if problems:
         return [], problems
     entries: list[_Entry] = []
@@ -116,11 +128,23 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
         if bad or (not rel and not raw_path and not ref and not layout_name and value_empty):
             continue
         if not REL_RE.match(rel):
-            fail(SHEET_DATA, r, 1, "misplaced-file", f"表单位置“{rel}”应为 <年度>/<单位编号>/<文件名>.yml（如 2025/renhe-shehui-gongzuobu/unit.yml）")
+            fail(
+                SHEET_DATA,
+                r,
+                1,
+                "misplaced-file",
+                f"表单位置“{rel}”应为 <年度>/<单位编号>/<文件名>.yml（如 2025/renhe-shehui-gongzuobu/unit.yml）",
+            )
             continue
         if layout_name:
             if rel in named and named[rel][0] != layout_name:
-                fail(SHEET_DATA, r, 5, "invalid-value", f"表样“{layout_name}”与第 {named[rel][1]} 行的“{named[rel][0]}”不一致（同一表单只能有一个表样）")
+                fail(
+                    SHEET_DATA,
+                    r,
+                    5,
+                    "invalid-value",
+                    f"表样“{layout_name}”与第 {named[rel][1]} 行的“{named[rel][0]}”不一致（同一表单只能有一个表样）",
+                )
                 continue
             named.setdefault(rel, (layout_name, r))
         if not raw_path and not ref and value_empty:
@@ -134,7 +158,9 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
             continue
         key = (rel, path)
         if key in seen:
-            fail(SHEET_DATA, r, 2, "duplicate-key", f"字段“{raw_path}”在 {SHEET_DATA} 中重复，第一次出现在第 {seen[key]} 行", path)
+            fail(
+                SHEET_DATA, r, 2, "duplicate-key", f"字段“{raw_path}”在 {SHEET_DATA} 中重复，第一次出现在第 {seen[key]} 行", path
+            )
             continue
         seen[key] = r
         if rel not in order:
@@ -159,7 +185,14 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
             continue
         bad_char = _FORBIDDEN.search(text)
         if bad_char:
-            fail(SHEET_DATA, entry.row, 3, "forbidden-character", f"不允许的字符 U+{ord(bad_char.group()):04X}（控制、零宽或双向字符）", entry.path)
+            fail(
+                SHEET_DATA,
+                entry.row,
+                3,
+                "forbidden-character",
+                f"不允许的字符 U+{ord(bad_char.group()):04X}（控制、零宽或双向字符）",
+                entry.path,
+            )
             continue
         form = forms.setdefault(entry.rel, ImportedForm(entry.rel, shown, {}, first_row=entry.row, layout=layout))
         form.cells[entry.path] = (SHEET_DATA, entry.row, 3)
@@ -181,8 +214,9 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
     return out, problems
 
 
-def _layouts(entries: list[_Entry], order: list[str], named: dict[str, tuple[str, int]], registry: "Registry",
-             fail: Any) -> dict[str, "Layout"]:
+def _layouts(
+    entries: list[_Entry], order: list[str], named: dict[str, tuple[str, int]], registry: "Registry", fail: Any
+) -> dict[str, "Layout"]:
     """Return the layout of every form; report forms whose layout is unknown or has no form of their kind."""
     own: dict[str, tuple[str, int]] = {}
     for entry in entries:
@@ -232,8 +266,9 @@ def _same(shown_text: str, data_text: str, want: str) -> bool:
     return False
 
 
-def _cross_check(wbf: Any, wbv: Any, sheets: dict, entry: _Entry, text: str, want: str, decimals: int,
-                 form: ImportedForm, fail: Any) -> None:
+def _cross_check(
+    wbf: Any, wbv: Any, sheets: dict, entry: _Entry, text: str, want: str, decimals: int, form: ImportedForm, fail: Any
+) -> None:
     match = _REF_RE.match(entry.ref)
     name = match.group("sheet")
     if name == SHEET_DATA or name not in wbf.sheetnames or not hasattr(wbf[name], "merged_cells"):
@@ -245,13 +280,27 @@ def _cross_check(wbf: Any, wbv: Any, sheets: dict, entry: _Entry, text: str, wan
         if name != SHEET_FORM:  # a data table: merged cells are refused
             for rng in sorted(ranges, key=lambda r: (r.min_row, r.min_col)):
                 if rng.max_row >= 2:
-                    fail(name, rng.min_row, rng.min_col, "invalid-workbook", f"数据行中不允许合并单元格（{rng.coord}）：合并后只有左上角单元格有值")
+                    fail(
+                        name,
+                        rng.min_row,
+                        rng.min_col,
+                        "invalid-workbook",
+                        f"数据行中不允许合并单元格（{rng.coord}）：合并后只有左上角单元格有值",
+                    )
     wsf, wsv, covered = sheets[name]
     row, col = coord(match.group("col") + match.group("row"))
-    if name != SHEET_FORM and any(r.min_row <= row <= r.max_row and r.min_col <= col <= r.max_col for r in wsf.merged_cells.ranges):
+    if name != SHEET_FORM and any(
+        r.min_row <= row <= r.max_row and r.min_col <= col <= r.max_col for r in wsf.merged_cells.ranges
+    ):
         return  # already reported for the table
     if (row, col) in covered:
-        fail(name, row, col, "invalid-workbook", f"单元格 {match.group('col')}{row} 在合并区域内，不是左上角单元格（合并区域的值只在左上角）")
+        fail(
+            name,
+            row,
+            col,
+            "invalid-workbook",
+            f"单元格 {match.group('col')}{row} 在合并区域内，不是左上角单元格（合并区域的值只在左上角）",
+        )
         return
     shown_text, problem = cell_text(wsf.cell(row, col), wsv.cell(row, col), want, decimals)
     if problem:
@@ -259,9 +308,14 @@ def _cross_check(wbf: Any, wbv: Any, sheets: dict, entry: _Entry, text: str, wan
         return
     form.shown[entry.path] = entry.ref
     if not _same(shown_text, text, want):
-        fail(name, row, col, "invalid-value",
-             f"可见表中的值“{_short(shown_text)}”与 {SHEET_DATA} 第 {entry.row} 行的“{_short(text)}”不一致；导入以 {SHEET_DATA}（隐藏工作表）为准，请两处改成一致后再导入",
-             entry.path)
+        fail(
+            name,
+            row,
+            col,
+            "invalid-value",
+            f"可见表中的值“{_short(shown_text)}”与 {SHEET_DATA} 第 {entry.row} 行的“{_short(text)}”不一致；导入以 {SHEET_DATA}（隐藏工作表）为准，请两处改成一致后再导入",
+            entry.path,
+        )
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -108,7 +108,11 @@ def parse_path(text: str) -> FieldPath | None:
     pos = 0
     while pos < len(text):
         match = _PATH_TOKEN.match(text, pos)
-        if not match or (match.group(0).startswith(".") and pos == 0) or (pos > 0 and match.group(1) and not match.group(0).startswith(".")):
+        if (
+            not match
+            or (match.group(0).startswith(".") and pos == 0)
+            or (pos > 0 and match.group(1) and not match.group(0).startswith("."))
+        ):
             return None
         if match.group(1) is not None:
             parts.append(match.group(1))
@@ -224,5 +228,3 @@ def path_label(form: "Form", path: FieldPath) -> str:
         labels.append(info.title if info is not None and info.title else str(step))
         model = inner_model(info.annotation) if info is not None else None
     return " ".join(labels)
-
-

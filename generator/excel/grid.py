@@ -84,16 +84,28 @@ class Sheet:
                             self._style(self.ws.cell(row=r, column=c), align, font, True)
             # Added directly: Worksheet.merge_cells re-styles the range's edges cell by cell (slow) and
             # would turn the covered cells into MergedCell objects; the file written is the same.
-            self.ws.merged_cells.add(MergedCellRange(self.ws, f"{get_column_letter(col)}{row}:{get_column_letter(last_col)}{last_row}"))
+            self.ws.merged_cells.add(
+                MergedCellRange(self.ws, f"{get_column_letter(col)}{row}:{get_column_letter(last_col)}{last_row}")
+            )
 
     def _show(self, cell: Any, paths: tuple[tuple[Any, ...], ...]) -> None:
         where = f"{SHEET_FORM}!{cell.coordinate}"
         for path in paths:
             self.shown[path] = where
 
-    def text(self, row: int, col: int, text: Optional[str], to_col: Optional[int] = None, rows: int = 1,
-             align: Alignment = LEFT, font: Font = FONT, path: Optional[tuple[Any, ...]] = None, border: bool = True,
-             also: tuple[tuple[Any, ...], ...] = ()) -> None:
+    def text(
+        self,
+        row: int,
+        col: int,
+        text: Optional[str],
+        to_col: Optional[int] = None,
+        rows: int = 1,
+        align: Alignment = LEFT,
+        font: Font = FONT,
+        path: Optional[tuple[Any, ...]] = None,
+        border: bool = True,
+        also: tuple[tuple[Any, ...], ...] = (),
+    ) -> None:
         to_col = to_col or col
         cell = put_text(self.ws, row, col, text) if text else self.ws.cell(row=row, column=col)
         self._place(cell, row, col, rows, to_col, align, font, border)
@@ -104,14 +116,23 @@ class Sheet:
             lines = text_lines(text, width * 11 / size, int(align.indent or 0))
             self.needs.append((row, row + rows - 1, lines * LINE_PT * size / 11 + 6))
 
-    def amount(self, row: int, col: int, amount: Any, decimals: int, to_col: Optional[int] = None,
-               path: Optional[tuple[Any, ...]] = None) -> None:
+    def amount(
+        self, row: int, col: int, amount: Any, decimals: int, to_col: Optional[int] = None, path: Optional[tuple[Any, ...]] = None
+    ) -> None:
         cell = put_amount(self.ws, row, col, amount, decimals)
         self._place(cell, row, col, 1, to_col or col, RIGHT, FONT, True)
         self._show(cell, (path,) if path else ())
 
-    def number(self, row: int, col: int, value: Any, to_col: Optional[int] = None, path: Optional[tuple[Any, ...]] = None,
-               rows: int = 1, also: tuple[tuple[Any, ...], ...] = ()) -> None:
+    def number(
+        self,
+        row: int,
+        col: int,
+        value: Any,
+        to_col: Optional[int] = None,
+        path: Optional[tuple[Any, ...]] = None,
+        rows: int = 1,
+        also: tuple[tuple[Any, ...], ...] = (),
+    ) -> None:
         cell = put_number(self.ws, row, col, value)
         self._place(cell, row, col, rows, to_col or col, RIGHT, FONT, True)
         self._show(cell, ((path,) if path else ()) + also)

@@ -30,7 +30,17 @@ from generator.problems import ERROR, Problem, relpath, report, summary
 if TYPE_CHECKING:
     from generator.forms.registry import Registry
 
-__all__ = ["SheetProblem", "Refused", "ImportedForm", "check_archive", "open_workbook", "read_workbook", "read_workbook_file", "import_xlsx"]
+__all__ = [
+    "SheetProblem",
+    "Refused",
+    "ImportedForm",
+    "check_archive",
+    "open_workbook",
+    "read_workbook",
+    "read_workbook_file",
+    "import_xlsx",
+]
+
 
 def open_workbook(raw: bytes, shown: str) -> tuple[Any, Any]:
     """Return (workbook with formulas, workbook with cached values) after `check_archive`.
@@ -51,7 +61,9 @@ def open_workbook(raw: bytes, shown: str) -> tuple[Any, Any]:
                 warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions, data validation …
                 return load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False, rich_text=False)
         except Exception as exc:  # openpyxl raises many kinds on malformed parts
-            raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", f"工作簿无法读取（{type(exc).__name__}: {exc}）")) from exc
+            raise Refused(
+                SheetProblem(shown, "", 0, 0, "invalid-workbook", f"工作簿无法读取（{type(exc).__name__}: {exc}）")
+            ) from exc
 
     formulas = load(False)
     has_formula = any(cell.data_type == "f" for ws in formulas.worksheets for cell in ws._cells.values())
@@ -189,8 +201,7 @@ def _report(problems: list[Any], forms: int, out: Any) -> None:
     report(sorted(problems, key=_sort_key), out)
 
 
-def import_xlsx(files: list[str], content: str = "content", force: bool = False, dry_run: bool = False,
-                out: Any = None) -> int:
+def import_xlsx(files: list[str], content: str = "content", force: bool = False, dry_run: bool = False, out: Any = None) -> int:
     """`disclosure import-xlsx`: returns 0 (done / nothing to do), 1 (problems or refused overwrite), 2 (usage)."""
     from generator.fileio import write_bytes_atomic
     from generator.forms.registry import registry_for
@@ -213,8 +224,16 @@ def import_xlsx(files: list[str], content: str = "content", force: bool = False,
         taken = {f.rel: f for f in forms}
         for form in found:
             if form.rel in taken:
-                problems.append(SheetProblem(form.source, SHEET_DATA, form.first_row, 1, "duplicate-id",
-                                             f"表单 {form.rel} 已经从 {taken[form.rel].source} 导入，同一表单只能导入一次"))
+                problems.append(
+                    SheetProblem(
+                        form.source,
+                        SHEET_DATA,
+                        form.first_row,
+                        1,
+                        "duplicate-id",
+                        f"表单 {form.rel} 已经从 {taken[form.rel].source} 导入，同一表单只能导入一次",
+                    )
+                )
             else:
                 forms.append(form)
     plans: dict[str, Planned] = {}
@@ -241,15 +260,27 @@ def import_xlsx(files: list[str], content: str = "content", force: bool = False,
         for plan in changed:
             old = plan.old.decode("utf-8", "replace").splitlines(keepends=True) if plan.old is not None else []
             shown = relpath(plan.target)
-            out.writelines(difflib.unified_diff(old, plan.text.splitlines(keepends=True),
-                                                fromfile=shown if plan.old is not None else "/dev/null", tofile=shown))
+            out.writelines(
+                difflib.unified_diff(
+                    old,
+                    plan.text.splitlines(keepends=True),
+                    fromfile=shown if plan.old is not None else "/dev/null",
+                    tofile=shown,
+                )
+            )
         print(summary(problems, 0, len(forms)), file=out)
-        print(f"dry run: {len(changed)} file(s) would change, {len(plans) - len(changed)} unchanged; nothing was written", file=sys.stderr)
+        print(
+            f"dry run: {len(changed)} file(s) would change, {len(plans) - len(changed)} unchanged; nothing was written",
+            file=sys.stderr,
+        )
         return 0
     refused = [p for p in changed if p.old is not None and not force]
     if refused:
         for plan in refused:
-            print(f"disclosure import-xlsx: error: {relpath(plan.target)} exists and differs (use --force to overwrite, --dry-run to see the changes)", file=sys.stderr)
+            print(
+                f"disclosure import-xlsx: error: {relpath(plan.target)} exists and differs (use --force to overwrite, --dry-run to see the changes)",
+                file=sys.stderr,
+            )
         print(summary(problems, 0, len(forms)), file=out)
         print("import aborted: nothing was written", file=sys.stderr)
         return 1

@@ -43,7 +43,9 @@ class SheetProblem(Coded):
 
     def format(self) -> str:
         """Return `file.xlsx:Sheet!C7: level: field: message (code)`, every part escaped (sheet names too)."""
-        return text_line(f"{self.path}:{self.where}" if self.sheet else self.path, self.level, self.field, self.message, self.code)
+        return text_line(
+            f"{self.path}:{self.where}" if self.sheet else self.path, self.level, self.field, self.message, self.code
+        )
 
     def format_github(self) -> str:
         """Return the GitHub annotation of the workbook file (the cell is in the title)."""
@@ -93,16 +95,25 @@ def cell_text(fcell: Any, vcell: Any, want: str, decimals: int = 2) -> tuple[str
     if fcell is not None and fcell.data_type == "f":
         formula = fcell.value if isinstance(fcell.value, str) else getattr(fcell.value, "text", "") or "（数组公式）"
         if value is None:
-            return None, ("invalid-value", f"单元格是公式 {formula}，但文件中没有保存计算结果（不会当作 0）；请在 Excel 中打开、重新计算并保存，或直接填写数值")
+            return None, (
+                "invalid-value",
+                f"单元格是公式 {formula}，但文件中没有保存计算结果（不会当作 0）；请在 Excel 中打开、重新计算并保存，或直接填写数值",
+            )
     if value is None:
         return "", None
     if isinstance(value, bool):
-        return None, ("wrong-type", f"单元格是逻辑值 {'TRUE' if value else 'FALSE'}；这里应填写{'金额' if want == 'money' else '文本'}")
+        return None, (
+            "wrong-type",
+            f"单元格是逻辑值 {'TRUE' if value else 'FALSE'}；这里应填写{'金额' if want == 'money' else '文本'}",
+        )
     if getattr(vcell, "data_type", None) == "e":
         return None, ("invalid-value", f"单元格是错误值 {value}")
     if isinstance(value, (datetime, date, time, timedelta)):
         if want != "text":
-            return None, ("money-format" if want == "money" else "invalid-value", f"单元格是日期或时间 {_iso(value)}；这里应填写{'金额' if want == 'money' else '整数'}")
+            return None, (
+                "money-format" if want == "money" else "invalid-value",
+                f"单元格是日期或时间 {_iso(value)}；这里应填写{'金额' if want == 'money' else '整数'}",
+            )
         return _iso(value), None
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
@@ -113,7 +124,10 @@ def cell_text(fcell: Any, vcell: Any, want: str, decimals: int = 2) -> tuple[str
         if want == "money":
             places = -exact.as_tuple().exponent
             if places > decimals:
-                return None, ("money-precision", f"单元格中的数值 {value!r} 有 {places} 位小数，超过允许的 {decimals} 位：不会四舍五入（可能是 0.1+0.2 之类的浮点误差），请核对后重新填写")
+                return None, (
+                    "money-precision",
+                    f"单元格中的数值 {value!r} 有 {places} 位小数，超过允许的 {decimals} 位：不会四舍五入（可能是 0.1+0.2 之类的浮点误差），请核对后重新填写",
+                )
         return format(exact, "f"), None
     if isinstance(value, str):
         return ooxml_unescape(value), None

@@ -142,7 +142,9 @@ class _Part:
             raise self.invalid(f"行号 {row} 无效")
         self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
         if self.max_row * self.max_col > MAX_AREA:
-            raise self.refuse(f"工作表的使用范围（{self.max_row} 行 × {self.max_col} 列）超过 {MAX_AREA} 个单元格的上限", row, col)
+            raise self.refuse(
+                f"工作表的使用范围（{self.max_row} 行 × {self.max_col} 列）超过 {MAX_AREA} 个单元格的上限", row, col
+            )
 
     def _range(self, ref: str, expands: bool) -> None:
         first, _, last = ref.partition(":")
@@ -201,8 +203,11 @@ def _sheet_names(parts: dict[str, _Part]) -> dict[str, str]:
             target = attrs.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
             targets[attrs.get("Id")] = posixpath.normpath(target)
-    return {targets[a.get(f"{_REL_NS} id")]: a.get("name", "") for local, a in book.attrs
-            if local == "sheet" and a.get(f"{_REL_NS} id") in targets}
+    return {
+        targets[a.get(f"{_REL_NS} id")]: a.get("name", "")
+        for local, a in book.attrs
+        if local == "sheet" and a.get(f"{_REL_NS} id") in targets
+    }
 
 
 def check_archive(raw: bytes, shown: str) -> None:
@@ -213,7 +218,9 @@ def check_archive(raw: bytes, shown: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", f"不是有效的 xlsx 文件（zip 结构损坏或不是 zip：{exc}）")) from exc
+        raise Refused(
+            SheetProblem(shown, "", 0, 0, "invalid-workbook", f"不是有效的 xlsx 文件（zip 结构损坏或不是 zip：{exc}）")
+        ) from exc
     with archive:
         if len(infos) > MAX_MEMBERS:
             raise _too_large(shown, "", 0, 0, f"压缩包中有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}")
@@ -222,7 +229,13 @@ def check_archive(raw: bytes, shown: str) -> None:
             raise _too_large(shown, "", 0, 0, f"解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED} 字节（可能是压缩炸弹）")
         for info in infos:
             if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise _too_large(shown, "", 0, 0, f"{info.filename} 的压缩比 {info.file_size // max(info.compress_size, 1)}:1 异常（可能是压缩炸弹）")
+                raise _too_large(
+                    shown,
+                    "",
+                    0,
+                    0,
+                    f"{info.filename} 的压缩比 {info.file_size // max(info.compress_size, 1)}:1 异常（可能是压缩炸弹）",
+                )
             if info.flag_bits & 0x1:
                 raise Refused(SheetProblem(shown, "", 0, 0, "invalid-workbook", "工作簿已加密（请先在 Excel 中取消密码保护）"))
         # The sheet names only label the problems: every part is bounded whatever its name or role.
@@ -236,8 +249,14 @@ def check_archive(raw: bytes, shown: str) -> None:
                 names.update(_sheet_names(streamed))
 
 
-def _scan_member(archive: zipfile.ZipFile, shown: str, info: zipfile.ZipInfo, names: dict[str, str],
-                 streamed: dict[str, _Part], budget: list[int]) -> None:
+def _scan_member(
+    archive: zipfile.ZipFile,
+    shown: str,
+    info: zipfile.ZipInfo,
+    names: dict[str, str],
+    streamed: dict[str, _Part],
+    budget: list[int],
+) -> None:
     name = info.filename
     part = _Part(shown, name, names.get(name, ""), budget)
     try:
@@ -250,7 +269,9 @@ def _scan_member(archive: zipfile.ZipFile, shown: str, info: zipfile.ZipInfo, na
     except Refused:
         raise
     except Exception as exc:  # zlib.error, BadZipFile (CRC), ...
-        raise Refused(SheetProblem(shown, part.sheet, 0, 0, "invalid-workbook", f"{name} 无法读取（{type(exc).__name__}: {exc}）")) from exc
+        raise Refused(
+            SheetProblem(shown, part.sheet, 0, 0, "invalid-workbook", f"{name} 无法读取（{type(exc).__name__}: {exc}）")
+        ) from exc
     streamed[name] = part
 
 

@@ -39,8 +39,9 @@ def _forms(result: Any) -> Iterator[tuple[str, Form]]:
             yield form_rel(ff), ff.form
 
 
-def site_files(result: Any, forms: bool = True, data: bool = True, cache_dir: str | os.PathLike[str] | None = None,
-               only: str | None = None) -> dict[str, bytes]:
+def site_files(
+    result: Any, forms: bool = True, data: bool = True, cache_dir: str | os.PathLike[str] | None = None, only: str | None = None
+) -> dict[str, bytes]:
     """Return the Excel and data downloads for a checked content tree, keyed by docs-relative path.
 
     - `2025/<unit>/unit.xlsx`, `2025/<unit>/<project>.xlsx`: one workbook per form;

@@ -58,10 +58,16 @@ def cross_form_problems(files: list[FormFile], registry: Registry) -> Iterator[P
         for ff in items:
             assert ff.summary is not None
             if ff.summary.unit_name != unit.unit_name:
-                yield ff.problem(("unit_name",), "unit-mismatch", f"预算单位“{ff.summary.unit_name}”与单位整体表的“{unit.unit_name}”不一致")
+                yield ff.problem(
+                    ("unit_name",), "unit-mismatch", f"预算单位“{ff.summary.unit_name}”与单位整体表的“{unit.unit_name}”不一致"
+                )
             if ff.summary.money_unit != unit.money_unit:
                 mixed_units = True
-                yield ff.problem(("money_unit",), "unit-mismatch", f"金额单位“{ff.summary.money_unit}”与单位整体表的“{unit.money_unit}”不一致，无法核对合计")
+                yield ff.problem(
+                    ("money_unit",),
+                    "unit-mismatch",
+                    f"金额单位“{ff.summary.money_unit}”与单位整体表的“{unit.money_unit}”不一致，无法核对合计",
+                )
         layout = registry.layouts.get(unit.layout)
         if layout is None or where in broken or mixed_units:
             continue
@@ -90,9 +96,17 @@ def _without_unit(items: list[FormFile], registry: Registry) -> Iterator[Problem
         layout = registry.layouts.get(ff.summary.layout)
         spec = layout.form("unit") if layout else None
         if spec is not None and spec.required:
-            yield ff.problem((), "missing-unit", f"目录 {ff.year}/{ff.unit_id}/ 中没有单位整体表 {UNIT_FILE}（表样“{ff.summary.layout}”要求每个单位都有整体表）")
+            yield ff.problem(
+                (),
+                "missing-unit",
+                f"目录 {ff.year}/{ff.unit_id}/ 中没有单位整体表 {UNIT_FILE}（表样“{ff.summary.layout}”要求每个单位都有整体表）",
+            )
         if ff is not first and ff.summary.unit_name != first.summary.unit_name:
-            yield ff.problem(("unit_name",), "unit-mismatch", f"预算单位“{ff.summary.unit_name}”与同一目录中 {first.path} 的“{first.summary.unit_name}”不一致")
+            yield ff.problem(
+                ("unit_name",),
+                "unit-mismatch",
+                f"预算单位“{ff.summary.unit_name}”与同一目录中 {first.path} 的“{first.summary.unit_name}”不一致",
+            )
 
 
 def _rule_problems(layout: "Layout", rule: CrossRule, unit_ff: FormFile, items: list[FormFile]) -> Iterator[Problem]:

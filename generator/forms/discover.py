@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from generator.forms.load import Mark, dotted
+from generator.forms.document import Mark, dotted
 from generator.problems import Problem, relpath
 
 if TYPE_CHECKING:
@@ -144,5 +144,3 @@ def classify(path: FsPath, rel: tuple[str, ...]) -> FormFile | Problem:
     stem = name[: -len(".yml")]
     kind = "unit" if name == UNIT_FILE else "project"
     return FormFile(shown, kind, year, unit_id, stem)
-
-

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from pydantic import BaseModel
 
-from generator.forms.layout import FieldSpec, FormSpec, IndicatorsPart, Part, TablePart, fill, item_base, money_cell, primary_target
+from generator.forms.layout import (
+    FieldSpec,
+    FormSpec,
+    IndicatorsPart,
+    Part,
+    TablePart,
+    fill,
+    item_base,
+    money_cell,
+    primary_target,
+)
 from generator.forms.targets import parse_indicator
 from generator.forms.values import ParsedValue
 

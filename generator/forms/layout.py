@@ -49,7 +49,8 @@ class FieldSpec(_Spec):
     title: Label = Field(description="原表印刷的标签，如“项目名称”")
     short: Optional[Label] = Field(None, description="简称（图表、差异报告、数据表中使用），默认同标签")
     type: Literal["text", "longtext", "money", "number", "year", "period", "code", "choice", "date"] = Field(
-        "text", description="类型：text 单行文字，longtext 段落，money 金额，number 数值，year 年度，period 期间，code 编码，choice 选项，date 日期"
+        "text",
+        description="类型：text 单行文字，longtext 段落，money 金额，number 数值，year 年度，period 期间，code 编码，choice 选项，date 日期",
     )
     required: bool = Field(False, description="必填（不能为空）")
     optional: bool = Field(False, description="原表没有此栏时不印出（为空时整行不显示）")
@@ -209,7 +210,9 @@ class FormSum(_Spec):
     """An equation between cells of different tables or fields: total = sum of parts (blank counts as 0)."""
 
     total: str = Field(description="合计单元格，如 funding.total")
-    parts: list[str] = Field(min_length=1, description="各分项单元格；明细表的一列写作 表名.列名（如 funding_sources.amount），计全部明细行")
+    parts: list[str] = Field(
+        min_length=1, description="各分项单元格；明细表的一列写作 表名.列名（如 funding_sources.amount），计全部明细行"
+    )
 
 
 class FormSpec(_Spec):
@@ -249,7 +252,9 @@ class CrossRule(_Spec):
     """Unit form cells that must equal the sum of its project forms' cells (checked where both exist)."""
 
     category: Optional[Label] = Field(None, description="只计这一类别的项目；不写则计全部项目")
-    sums: dict[str, str] = Field(min_length=1, description="单位表单元格 → 项目表单元格，如 budget.personnel.total: funding.total")
+    sums: dict[str, str] = Field(
+        min_length=1, description="单位表单元格 → 项目表单元格，如 budget.personnel.total: funding.total"
+    )
     expect_forms: bool = Field(False, description="单位表该项金额大于 0 而没有项目表时警告")
 
 

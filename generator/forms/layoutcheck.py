@@ -18,7 +18,18 @@ from generator.forms.layout import (
 )
 
 #: Keys every form has, set by the system (not by a layout); layouts may print some of them as fields.
-SYSTEM_KEYS = ("layout", "id", "fiscal_year", "title", "order", "category", "money_unit", "money_decimals", "source", "acknowledge")
+SYSTEM_KEYS = (
+    "layout",
+    "id",
+    "fiscal_year",
+    "title",
+    "order",
+    "category",
+    "money_unit",
+    "money_decimals",
+    "source",
+    "acknowledge",
+)
 #: System keys a layout may place as printed header fields.
 PRINTABLE_SYSTEM = {"fiscal_year": "year", "category": "choice"}
 #: Names a form must print, per kind.
@@ -119,7 +130,9 @@ def _check_form(kind: str, spec: FormSpec) -> Iterator[tuple[tuple[Any, ...], st
                 yield where + ("sums", s_index), f"“{cell}”不是本表的金额单元格或明细表的金额列"
 
 
-def _name_problem(name: str, where: tuple[Any, ...], seen: dict[str, tuple[Any, ...]], kind: str) -> Iterator[tuple[tuple[Any, ...], str]]:
+def _name_problem(
+    name: str, where: tuple[Any, ...], seen: dict[str, tuple[Any, ...]], kind: str
+) -> Iterator[tuple[tuple[Any, ...], str]]:
     if name in seen:
         yield where, f"名称“{name}”在本表中重复"
     elif name in SYSTEM_KEYS and name not in PRINTABLE_SYSTEM:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import re
 from itertools import islice
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from generator.characters import FORBIDDEN
 from generator.fileio import FileTooLarge, NotRegularFile, read_regular_file
+from generator.forms.document import Document, Mark
 from generator.problems import Problem, relpath
 
 try:  # libyaml is several times faster; the pure-Python parser gives the same events.
@@ -37,6 +37,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201 - PyYAML's signature
         return _DEFAULT_TAGS[kind]
 
+
 #: A form is a few kilobytes; anything this large is a mistake (or an attack on the parser).
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -47,63 +48,6 @@ Path = tuple[Any, ...]
 # and other invisible characters, by Unicode property (generator/characters.py). A CR outside CRLF and
 # U+2028/U+2029 are refused too: libyaml counts them as line breaks, which editors do not.
 _FORBIDDEN = FORBIDDEN  # also read by the workbook reader
-
-
-@dataclass
-class Mark:
-    """A 1-based line and column."""
-
-    line: int
-    col: int
-
-
-@dataclass
-class Document:
-    """Parsed data with the position of every value and every mapping key, by path."""
-
-    path: str
-    data: Any = None
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    #: The composed node tree (fast path): positions are looked up in it only when a problem needs one.
-    node: Any = None
-    #: The decoded text, for whole-file scans that are cheaper than walking every value.
-    text: str = ""
-    #: The bytes as read (BOM and line endings included): the file that was checked.
-    raw: bytes = b""
-
-    def mark(self, path: Path, prefer_key: bool = False) -> Mark:
-        """Return the closest known position for `path`, walking up to its parents."""
-        path = tuple(path)
-        if self.node is not None:
-            return _node_mark(self.node, path, prefer_key)
-        while True:
-            if prefer_key and path in self.keys:
-                return self.keys[path]
-            if path in self.values:
-                return self.values[path]
-            if path in self.keys:
-                return self.keys[path]
-            if not path:
-                return Mark(1, 1)
-            path = path[:-1]
-
-    def problem(self, path: Path, code: str, message: str, prefer_key: bool = False) -> Problem:
-        """Return a problem located at `path` in this document."""
-        mark = self.mark(path, prefer_key)
-        return Problem(self.path, mark.line, mark.col, code, message, field=dotted(path), at=tuple(path))
-
-
-def dotted(path: Path) -> str:
-    """Return `("indicators", 3, "value")` as `indicators[3].value` (0-based like the data)."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 def _mark(event: Any) -> Mark:
@@ -146,7 +90,9 @@ def load_bytes(raw: bytes, path: str = "<text>", doc: Document | None = None) ->
         line = raw.count(b"\n", 0, exc.start) + 1
         # Columns count characters, as editors do, not bytes.
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
-        doc.problems.append(Problem(path, line, col, "invalid-encoding", f"第 {exc.start} 字节不是有效的 UTF-8 编码（请以 UTF-8 保存）"))
+        doc.problems.append(
+            Problem(path, line, col, "invalid-encoding", f"第 {exc.start} 字节不是有效的 UTF-8 编码（请以 UTF-8 保存）")
+        )
         return doc
     return load_text(text, path, doc)
 
@@ -158,7 +104,15 @@ def load_text(text: str, path: str = "<text>", doc: Document | None = None) -> D
     doc.text = text
     for match in islice(_FORBIDDEN.finditer(text), 20):
         line, col = text.count("\n", 0, match.start()) + 1, match.start() - text.rfind("\n", 0, match.start())
-        doc.problems.append(Problem(path, line, col, "forbidden-character", f"不允许的字符 U+{ord(match.group()):04X}（控制、零宽、双向或其他不可见字符）"))
+        doc.problems.append(
+            Problem(
+                path,
+                line,
+                col,
+                "forbidden-character",
+                f"不允许的字符 U+{ord(match.group()):04X}（控制、零宽、双向或其他不可见字符）",
+            )
+        )
     if doc.problems:
         return doc
     # Plain files (every real form) are composed in C and converted in one pass. Anything that uses
@@ -183,11 +137,21 @@ def _compose(doc: Document, text: str) -> None:
     except yaml.composer.ComposerError as exc:
         if "single document" in f"{exc.context} {exc.problem}":
             mark = exc.problem_mark
-            doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, "multiple-documents", "文件中有多个 YAML 文档（---）；每个文件只写一张表"))
+            doc.problems.append(
+                Problem(
+                    doc.path,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "multiple-documents",
+                    "文件中有多个 YAML 文档（---）；每个文件只写一张表",
+                )
+            )
             return
         mark = exc.problem_mark or exc.context_mark
         code = "yaml-anchor" if "alias" in str(exc.problem) else "yaml-syntax"
-        doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, code, f"YAML 错误：{exc.problem}（不允许使用锚点和别名）"))
+        doc.problems.append(
+            Problem(doc.path, mark.line + 1, mark.column + 1, code, f"YAML 错误：{exc.problem}（不允许使用锚点和别名）")
+        )
         return
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -211,7 +175,11 @@ def _compose(doc: Document, text: str) -> None:
         return
     if not isinstance(root, yaml.MappingNode):
         mark = root.start_mark
-        doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, "not-a-mapping", "文件顶层必须是“字段: 值”的映射，而不是列表或单个值"))
+        doc.problems.append(
+            Problem(
+                doc.path, mark.line + 1, mark.column + 1, "not-a-mapping", "文件顶层必须是“字段: 值”的映射，而不是列表或单个值"
+            )
+        )
         return
     doc.data = data
     doc.node = root
@@ -258,26 +226,6 @@ class _Converter:
             seen_keys[key] = key_node.start_mark
             out[key] = self.convert(value_node, depth + 1, where=key_node)
         return out
-
-
-def _node_mark(root: Any, path: Path, prefer_key: bool) -> Mark:
-    node, key_node = root, None
-    for part in path:
-        found = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for k, v in node.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == part:
-                    found = (k, v)
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            found = (None, node.value[part])
-        if found is None:
-            break
-        key_node, node = found
-    else:
-        if prefer_key and key_node is not None:
-            return Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 class _Builder:

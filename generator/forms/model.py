@@ -88,18 +88,26 @@ def _table_model(prefix: str, table: TablePart, money_unit: str) -> tuple[Any, A
     printed = fill(table.title, money_unit=money_unit)
     if table.columns:
         cells = {
-            c.name: (cell_type(c.type, c.required), Field(... if c.required else None, title=c.short or c.title, description=c.title))
+            c.name: (
+                cell_type(c.type, c.required),
+                Field(... if c.required else None, title=c.short or c.title, description=c.title),
+            )
             for c in table.columns
         }
         row_model = _register(create_model(_class_name(prefix, table.name, "row"), __base__=Strict, **cells))  # type: ignore[call-overload]
         row_model.__doc__ = f"{printed}的一行"
         for row in table.rows:
             annotation = row_model if row.required else Optional[row_model]
-            fields[row.name] = (annotation, Field(... if row.required else None, title=row.short or row.title, description=row.title))
+            fields[row.name] = (
+                annotation,
+                Field(... if row.required else None, title=row.short or row.title, description=row.title),
+            )
         if table.items:
-            item_model = _register(create_model(  # type: ignore[call-overload]
-                _class_name(prefix, table.name, "item"), __base__=Strict, acknowledge=_ACK, **cells
-            ))
+            item_model = _register(
+                create_model(  # type: ignore[call-overload]
+                    _class_name(prefix, table.name, "item"), __base__=Strict, acknowledge=_ACK, **cells
+                )
+            )
             item_model.__doc__ = f"{printed}的一条明细"
             if not table.rows:  # a plain list in the content file
                 title = table.short or printed
@@ -114,7 +122,9 @@ def _table_model(prefix: str, table: TablePart, money_unit: str) -> tuple[Any, A
     model = _register(create_model(_class_name(prefix, table.name), __base__=Strict, **fields))  # type: ignore[call-overload]
     model.__doc__ = printed
     required = not table.optional and (any(r.required for r in table.rows) or not table.rows)
-    return (model if required else Optional[model]), Field(... if required else None, title=table.short or printed, description=printed)
+    return (model if required else Optional[model]), Field(
+        ... if required else None, title=table.short or printed, description=printed
+    )
 
 
 def _indicator_cell(column: IndicatorColumn) -> tuple[Any, Any]:
@@ -136,13 +146,18 @@ def _indicators_model(prefix: str, part: IndicatorsPart) -> tuple[Any, Any]:
     cells = {c.name: _indicator_cell(c) for c in part.columns}
     names = tuple(c.name for c in part.columns)
     merge = Optional[list[Literal[names]]]  # type: ignore[valid-type]
-    row = _register(create_model(  # type: ignore[call-overload]
-        _class_name(prefix, part.name, "indicator"),
-        __base__=Strict,
-        **cells,
-        merge=(merge, Field(None, title="横向合并", description="原表合并为一格的相邻列（如 [name, value]），文字写在第一列")),
-        acknowledge=_ACK,
-    ))
+    row = _register(
+        create_model(  # type: ignore[call-overload]
+            _class_name(prefix, part.name, "indicator"),
+            __base__=Strict,
+            **cells,
+            merge=(
+                merge,
+                Field(None, title="横向合并", description="原表合并为一格的相邻列（如 [name, value]），文字写在第一列"),
+            ),
+            acknowledge=_ACK,
+        )
+    )
     row.__doc__ = f"{part.title}的一条指标"
     required = part.required
     return list[row], Field(... if required else [], title=part.short or part.title, description=part.title)  # type: ignore[valid-type]
@@ -212,9 +227,11 @@ def form_model(layout: "Layout", kind: str) -> type[BaseModel]:
     """Build the pydantic model of `layout`'s unit or project form."""
     spec = layout.form(kind)
     assert spec is not None
-    model = _register(create_model(  # type: ignore[call-overload]
-        _class_name(layout.name, layout.digest, kind, "form"), __base__=Strict, **form_fields(layout, kind)
-    ))
+    model = _register(
+        create_model(  # type: ignore[call-overload]
+            _class_name(layout.name, layout.digest, kind, "form"), __base__=Strict, **form_fields(layout, kind)
+        )
+    )
     model.__doc__ = spec.title
     return model
 

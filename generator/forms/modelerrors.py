@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from generator.forms.load import Document
+from generator.forms.document import Document
 from generator.problems import CODES, Problem
 
 _WANT = {"dict_type": "映射（字段: 值）", "model_type": "映射（字段: 值）", "list_type": "列表（- 开头的各项）"}
@@ -26,7 +26,9 @@ def schema_problems(exc: ValidationError, doc: Document, model: type[BaseModel])
             yield doc.problem(loc, "unknown-field", f"未知字段“{key}”{hint}", prefer_key=True)
         elif kind == "missing":
             label = field_label(model, loc)
-            yield doc.problem(loc, "missing-field", f"缺少必填字段“{loc[-1]}”（{label}）" if label else f"缺少必填字段“{loc[-1]}”")
+            yield doc.problem(
+                loc, "missing-field", f"缺少必填字段“{loc[-1]}”（{label}）" if label else f"缺少必填字段“{loc[-1]}”"
+            )
         elif kind in CODES:
             yield doc.problem(loc, kind, err["msg"])
         elif kind == "string_too_short" or kind == "too_short":
@@ -34,7 +36,15 @@ def schema_problems(exc: ValidationError, doc: Document, model: type[BaseModel])
         elif kind in ("literal_error", "enum"):
             given = err.get("input")
             yield doc.problem(loc, "invalid-choice", f"“{given}”不是允许的取值；可选：{err['ctx']['expected']}")
-        elif kind in ("dict_type", "list_type", "model_type", "model_attributes_type", "string_type", "bool_type", "bool_parsing"):
+        elif kind in (
+            "dict_type",
+            "list_type",
+            "model_type",
+            "model_attributes_type",
+            "string_type",
+            "bool_type",
+            "bool_parsing",
+        ):
             yield doc.problem(loc, "wrong-type", f"应为{_WANT.get(kind, '文本' if 'string' in kind else 'true 或 false')}")
         elif kind == "value_error":
             message = str(err.get("ctx", {}).get("error", err["msg"]))

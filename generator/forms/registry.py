@@ -91,7 +91,10 @@ class Registry:
         """Return (layout, problem message) for a file of `year` that names `named` (or nothing)."""
         name = named or self.default_for(year)
         if name is None:
-            return None, f"没有指定表样：请在文件中写 layout: <表样名称>，或在 {SETTINGS_FILE} 中设置默认表样（可用：{self.names()}）"
+            return (
+                None,
+                f"没有指定表样：请在文件中写 layout: <表样名称>，或在 {SETTINGS_FILE} 中设置默认表样（可用：{self.names()}）",
+            )
         layout = self.layouts.get(name)
         if layout is None:
             return None, f"没有名为“{name}”的表样（可用：{self.names()}）"
@@ -104,7 +107,9 @@ class Registry:
 def _layout_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix == ".yml" and not p.name.startswith(".") and p.is_file() and not p.is_symlink())
+    return sorted(
+        p for p in folder.iterdir() if p.suffix == ".yml" and not p.name.startswith(".") and p.is_file() and not p.is_symlink()
+    )
 
 
 def load_layout(path: Path, builtin: bool) -> tuple[Layout | None, list[Problem]]:
@@ -139,7 +144,13 @@ def load_registry(root: str | os.PathLike[str]) -> Registry:
                 continue
             if layout.name in registry.layouts:
                 registry.problems.append(
-                    Problem(layout.path, 1, 1, "invalid-layout", f"表样“{layout.name}”与内置表样同名；请换一个文件名（可复制内置表样后修改）")
+                    Problem(
+                        layout.path,
+                        1,
+                        1,
+                        "invalid-layout",
+                        f"表样“{layout.name}”与内置表样同名；请换一个文件名（可复制内置表样后修改）",
+                    )
                 )
                 continue
             registry.layouts[layout.name] = layout

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from generator.forms.form import Form, Indicator, acknowledgements, table_items
 from generator.forms.layout import SumSpec, TablePart, cell_title, item_base, item_column, money_cell
-from generator.forms.load import Document
+from generator.forms.document import Document
 from generator.forms.scalars import looks_like_date_serial
 from generator.forms.targets import parse_indicator, unit_conflict, unit_only
 from generator.forms.values import has_operator
@@ -47,7 +47,12 @@ def form_problems(form: Form, doc: Document, ff: "FormFile") -> Iterator[Problem
     for scope, code in acknowledgements(form):
         if CODES.get(code, (None,))[0] != WARNING:
             warnings = "、".join(c for c, (lvl, _) in CODES.items() if lvl == WARNING)
-            yield doc.problem(scope + ("acknowledge", code), "invalid-choice", f"只能确认警告，“{code}”不是警告代码；可确认：{warnings}", prefer_key=True)
+            yield doc.problem(
+                scope + ("acknowledge", code),
+                "invalid-choice",
+                f"只能确认警告，“{code}”不是警告代码；可确认：{warnings}",
+                prefer_key=True,
+            )
 
 
 def identity_problems(form: Form, doc: Document, ff: "FormFile") -> Iterator[Problem]:
@@ -270,10 +275,14 @@ def _one_indicator(ind: Indicator, doc: Document) -> Iterator[Problem]:
     if merged:
         positions = [plan.names.index(n) for n in merged]
         if len(merged) < 2 or positions != list(range(positions[0], positions[0] + len(merged))):
-            yield doc.problem(here + ("merge",), "invalid-value", f"merge 应列出至少两个相邻的列（按原表顺序），如 {plan.names[-2:]}")
+            yield doc.problem(
+                here + ("merge",), "invalid-value", f"merge 应列出至少两个相邻的列（按原表顺序），如 {plan.names[-2:]}"
+            )
         for name in merged[1:]:
             if getattr(row, name) not in (None, ""):
-                yield doc.problem(here + (name,), "invalid-value", f"“{name}”与“{merged[0]}”合并为一格，文字只写在“{merged[0]}”中")
+                yield doc.problem(
+                    here + (name,), "invalid-value", f"“{name}”与“{merged[0]}”合并为一格，文字只写在“{merged[0]}”中"
+                )
     if part.taxonomy and plan.level2 is not None:
         taxonomy, sets = _taxonomy(part)
         level1, level2 = ind.cell("level1") or "", getattr(row, plan.level2) or ""
@@ -297,16 +306,26 @@ def _one_indicator(ind: Indicator, doc: Document) -> Iterator[Problem]:
             if not value[0].isdigit() and unit_only(value, unit):
                 yield doc.problem(where, "value-unit-only", f"{_label(column)}“{value}”只有单位，没有数值或文字描述")
             elif looks_like_date_serial(value.strip()) and "时效" in (ind.cell("level2") or ""):
-                yield doc.problem(where, "date-serial", f"{_label(column)}“{value}”像是 Excel 的日期序号（如 44561 = 2021-12-31），请照原表写成日期")
+                yield doc.problem(
+                    where,
+                    "date-serial",
+                    f"{_label(column)}“{value}”像是 Excel 的日期序号（如 44561 = 2021-12-31），请照原表写成日期",
+                )
             continue
         if unit_only(value, unit):
             yield doc.problem(where, "value-unit-only", f"{_label(column)}“{value}”只有单位，没有数值或文字描述")
             continue
-        if looks_like_date_serial(value.strip()) and ("时效" in (ind.cell("level2") or "") or (unit or "").strip() in ("日期", "时间")):
-            yield doc.problem(where, "date-serial", f"{_label(column)}“{value}”像是 Excel 的日期序号（如 44561 = 2021-12-31），请照原表写成日期")
+        if looks_like_date_serial(value.strip()) and (
+            "时效" in (ind.cell("level2") or "") or (unit or "").strip() in ("日期", "时间")
+        ):
+            yield doc.problem(
+                where, "date-serial", f"{_label(column)}“{value}”像是 Excel 的日期序号（如 44561 = 2021-12-31），请照原表写成日期"
+            )
         conflict = unit_conflict(value, unit)
         if conflict:
-            yield doc.problem(where, "value-unit-conflict", f"{_label(column)}“{value}”的单位“{conflict}”与计量单位“{unit}”不一致")
+            yield doc.problem(
+                where, "value-unit-conflict", f"{_label(column)}“{value}”的单位“{conflict}”与计量单位“{unit}”不一致"
+            )
         parsed = parse_indicator(value, getattr(row, plan.operator) if plan.operator else None, unit)
         if parsed.kind == "text" and operator:
             yield doc.problem(where, "value-unparsed", f"{_label(column)}“{value}”以比较符号开头，但无法解析出数值（应如 ≥90%）")

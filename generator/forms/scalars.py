@@ -122,7 +122,11 @@ def _pattern_text(pattern: re.Pattern[str], what: str, example: str, serial_hint
         if text is None or pattern.match(text):
             return text
         hint = "；这像是 Excel 的日期序号，请写成日期" if serial_hint and looks_like_date_serial(text) else ""
-        raise PydanticCustomError("invalid-value", "{what}“{value}”格式错误，应如 {example}{hint}", {"what": what, "value": text, "example": example, "hint": hint})
+        raise PydanticCustomError(
+            "invalid-value",
+            "{what}“{value}”格式错误，应如 {example}{hint}",
+            {"what": what, "value": text, "example": example, "hint": hint},
+        )
 
     return check
 
@@ -160,7 +164,9 @@ RequiredText = Annotated[str, BeforeValidator(_required_text), WithJsonSchema({"
 OptionalText = Annotated[Optional[str], BeforeValidator(_optional_text), WithJsonSchema({"type": "string"})]
 Number = Annotated[Optional[Decimal], BeforeValidator(_number), WithJsonSchema(_MONEY_SCHEMA)]
 Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": ["integer", "string"], "pattern": "^[1-9][0-9]{0,5}$"})]
-Decimals = Annotated[int, BeforeValidator(_decimals), WithJsonSchema({"type": ["integer", "string"], "enum": [0, 1, 2, 3, 4, 5, 6]})]
+Decimals = Annotated[
+    int, BeforeValidator(_decimals), WithJsonSchema({"type": ["integer", "string"], "enum": [0, 1, 2, 3, 4, 5, 6]})
+]
 
 
 def is_blank(value: Any) -> bool:
@@ -179,7 +185,10 @@ def _required_then(check: Any) -> Any:
 _CHECKS: dict[str, tuple[Any, dict[str, Any]]] = {
     "number": (_number, _MONEY_SCHEMA),
     "code": (_pattern_text(_CODE_RE, "编码", "51040101"), {"type": "string", "pattern": CODE_PATTERN}),
-    "date": (_pattern_text(_DATE_RE, "日期", "2025-02-10 或 2025年2月10日", serial_hint=True), {"type": "string", "pattern": DATE_PATTERN}),
+    "date": (
+        _pattern_text(_DATE_RE, "日期", "2025-02-10 或 2025年2月10日", serial_hint=True),
+        {"type": "string", "pattern": DATE_PATTERN},
+    ),
     "percent": (_pattern_text(_PERCENT_RE, "比例", "35.2%"), {"type": "string", "pattern": PERCENT_PATTERN}),
 }
 

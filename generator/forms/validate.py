@@ -30,7 +30,16 @@ __all__ = ["UNIT_FILE", "CheckResult", "FormFile", "FormSummary", "check_content
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
 #: Positions every cross-form message may need, kept when the document itself is dropped.
-_SHALLOW_PATHS: list[tuple[Any, ...]] = [(), ("id",), ("unit_name",), ("money_unit",), ("fiscal_year",), ("acknowledge",), ("layout",), ("name",)]
+_SHALLOW_PATHS: list[tuple[Any, ...]] = [
+    (),
+    ("id",),
+    ("unit_name",),
+    ("money_unit",),
+    ("fiscal_year",),
+    ("acknowledge",),
+    ("layout",),
+    ("name",),
+]
 
 
 @dataclass(frozen=True)
@@ -142,8 +151,9 @@ def _check_kept(ff: FormFile) -> FormFile:
     return check_file(ff, keep_form=True)
 
 
-def check_files(files: list[FormFile], jobs: int | None = None, keep_forms: bool = True,
-                registry: Optional[Registry] = None) -> list[FormFile]:
+def check_files(
+    files: list[FormFile], jobs: int | None = None, keep_forms: bool = True, registry: Optional[Registry] = None
+) -> list[FormFile]:
     """Check files, in a process pool when there are many (forms stay in the workers unless needed)."""
     if jobs is None:
         jobs = os.cpu_count() or 1
@@ -170,8 +180,9 @@ def _relink(files: list[FormFile], registry: Registry) -> None:
             ff.form = Form(registry.layouts[ff.form.layout.name], ff.form.kind, ff.form.data)
 
 
-def check_content(content: str | os.PathLike[str], jobs: int | None = None, keep_forms: bool = True,
-                  only: str | None = None) -> CheckResult:
+def check_content(
+    content: str | os.PathLike[str], jobs: int | None = None, keep_forms: bool = True, only: str | None = None
+) -> CheckResult:
     """Check every form under `content/` (or only `YEAR` / `YEAR/UNIT`), the site's layouts, then the rules that span forms."""
     registry = registry_for(content)
     if only:
@@ -217,7 +228,11 @@ def apply_acknowledgements(files: list[FormFile], problems: list[Problem]) -> Ch
             if code in CODES and CODES[code][0] == WARNING and (path, scope, code) not in used:
                 ff = by_path[path]
                 kept.append(
-                    ff.problem(scope + ("acknowledge",), "stale-acknowledgement", f"确认了警告“{code}”，但这里并没有该警告；请删除这条确认")
+                    ff.problem(
+                        scope + ("acknowledge",),
+                        "stale-acknowledgement",
+                        f"确认了警告“{code}”，但这里并没有该警告；请删除这条确认",
+                    )
                 )
     kept.sort()
     return CheckResult(files, kept, acknowledged)

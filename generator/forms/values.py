@@ -12,11 +12,30 @@ from decimal import Decimal
 
 # Every spelling of a comparison seen in real forms, mapped to one canonical symbol.
 _OPERATORS = {
-    "≥": "≥", "≧": "≥", ">=": "≥", "＞=": "≥", ">＝": "≥", "＞＝": "≥", "不低于": "≥", "不少于": "≥",
-    "≤": "≤", "≦": "≤", "<=": "≤", "＜=": "≤", "<＝": "≤", "＜＝": "≤", "不高于": "≤", "不超过": "≤",
-    "=": "=", "＝": "=",
-    ">": ">", "＞": ">", "大于": ">",
-    "<": "<", "＜": "<", "小于": "<",
+    "≥": "≥",
+    "≧": "≥",
+    ">=": "≥",
+    "＞=": "≥",
+    ">＝": "≥",
+    "＞＝": "≥",
+    "不低于": "≥",
+    "不少于": "≥",
+    "≤": "≤",
+    "≦": "≤",
+    "<=": "≤",
+    "＜=": "≤",
+    "<＝": "≤",
+    "＜＝": "≤",
+    "不高于": "≤",
+    "不超过": "≤",
+    "=": "=",
+    "＝": "=",
+    ">": ">",
+    "＞": ">",
+    "大于": ">",
+    "<": "<",
+    "＜": "<",
+    "小于": "<",
 }
 _OP = "|".join(sorted((re.escape(k) for k in _OPERATORS), key=len, reverse=True))
 _NUM = r"[0-9]+(?:\.[0-9]+)?"  # ASCII digits only: Decimal would also accept ６ or ٦
@@ -29,9 +48,7 @@ _RANGE_SEP = r"(?:-|－|~|～|〜|—|–|至|到)"
 # long (the old `\s*(unit)?\s*` took minutes on a value of 160,000 spaces).
 _WITH_OP = re.compile(rf"(?P<op>{_OP})\s*(?P<num>{_NUM})(?:\s*(?P<unit>{_UNIT}))?$")
 _PLAIN = re.compile(rf"(?P<num>{_NUM})(?:\s*(?P<unit>{_UNIT}))?$")
-_RANGE = re.compile(
-    rf"(?P<low>{_NUM})(?:\s*(?P<unit1>{_UNIT}))?\s*{_RANGE_SEP}\s*(?P<high>{_NUM})(?:\s*(?P<unit>{_UNIT}))?$"
-)
+_RANGE = re.compile(rf"(?P<low>{_NUM})(?:\s*(?P<unit1>{_UNIT}))?\s*{_RANGE_SEP}\s*(?P<high>{_NUM})(?:\s*(?P<unit>{_UNIT}))?$")
 _STARTS_WITH_OP = re.compile(rf"(?:{_OP})")
 
 
@@ -70,9 +87,7 @@ def parse_value(text: str) -> ParsedValue:
     text = text.strip()
     match = _WITH_OP.match(text)
     if match:
-        return ParsedValue(
-            "quantity", _OPERATORS[match["op"]], Decimal(match["num"]), None, _unit(match["unit"])
-        )
+        return ParsedValue("quantity", _OPERATORS[match["op"]], Decimal(match["num"]), None, _unit(match["unit"]))
     match = _PLAIN.match(text)
     if match:
         return ParsedValue("quantity", "=", Decimal(match["num"]), None, _unit(match["unit"]))

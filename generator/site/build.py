@@ -19,6 +19,7 @@ from generator.fileio import read_regular_file, write_bytes_atomic, write_text_a
 from generator.problems import report as report_problems
 from generator.problems import summary
 from generator.forms.validate import CheckResult, check_content
+from generator.site.nav import nav_overrides, site_nav
 
 SCHEMA_DIR = "schema"
 #: Where `disclosure archive` writes disclosure-<year>.zip; a full build publishes them next to the year pages.
@@ -51,39 +52,6 @@ def select_years(result: CheckResult, read, only: str | None = None):
             if unit_part:
                 year.units = [u for u in year.units if u.id == unit_part]
     return years
-
-
-#: A year with more units than this lists them on its year page only, not in the navigation: Material
-#: repeats the active section's navigation in every page, so a long list would grow every page's HTML.
-NAV_UNITS_LIMIT = 40
-
-
-def site_nav(years) -> list:
-    """Return the bounded navigation: home, then years -> units (projects are linked from unit pages).
-
-    Titles are escaped like all content: Material inserts nav titles into pages unescaped.
-    """
-    from generator.site.escape import escape_text
-
-    nav: list = [{"首页": "index.md"}]
-    for year in years:
-        units = [{escape_text(u.unit_name): f"{year.year}/{u.id}/index.md"} for u in year.units]
-        if len(units) > NAV_UNITS_LIMIT:
-            units = []
-        nav.append({f"{year.year} 年度": [f"{year.year}/index.md", *units]})
-    return nav
-
-
-#: `not_in_nav` when some year lists its units on the year page only (they are not nav entries then).
-NOT_IN_NAV_YEARS_ONLY = "*.md\n!/index.md\n!/*/index.md\n"
-
-
-def nav_overrides(nav: list) -> dict:
-    """Return the MkDocs config overrides for a generated navigation."""
-    overrides: dict = {"nav": nav}
-    if any(isinstance(v, list) and len(v) == 1 for item in nav for v in item.values()):
-        overrides["not_in_nav"] = NOT_IN_NAV_YEARS_ONLY
-    return overrides
 
 
 def download_files(result: CheckResult, settings, only: str | None = None, jobs: int | None = None) -> dict[str, bytes]:
@@ -280,15 +248,29 @@ class Generated:
     result: CheckResult | None = None
 
 
-def generate(content: str, config: str, jobs: int | None = None, strict: bool = False, only: str | None = None,
-             docs_dir: str | None = None, downloads: bool = True) -> tuple[int, list | None]:
+def generate(
+    content: str,
+    config: str,
+    jobs: int | None = None,
+    strict: bool = False,
+    only: str | None = None,
+    docs_dir: str | None = None,
+    downloads: bool = True,
+) -> tuple[int, list | None]:
     """Check the content and write the Markdown; return (exit status, the site navigation)."""
     done = generate_site(content, config, jobs=jobs, strict=strict, only=only, docs_dir=docs_dir, downloads=downloads)
     return done.status, done.nav
 
 
-def generate_site(content: str, config: str, jobs: int | None = None, strict: bool = False, only: str | None = None,
-                  docs_dir: str | None = None, downloads: bool = True) -> Generated:
+def generate_site(
+    content: str,
+    config: str,
+    jobs: int | None = None,
+    strict: bool = False,
+    only: str | None = None,
+    docs_dir: str | None = None,
+    downloads: bool = True,
+) -> Generated:
     """Check the content and write the Markdown from the bytes that were checked; errors write nothing."""
     started = time.perf_counter()
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
@@ -326,10 +308,18 @@ def refuse_tracked_outputs(root: Path, command: str, *extra: Path) -> bool:
     from generator.problems import visible
     from generator.site.workdirs import tracked_links, tracked_outputs
 
-    for found, what in ((tracked_outputs(root, extra), "generated file(s) below build/, dist/ or site/ are committed to the "
-                         "repository; these folders must come from the generator only: remove them with `git rm -r --cached`"),
-                        (tracked_links(root), "symbolic link(s) are committed to the repository; a build would publish "
-                         "what they point at: replace each by the file itself")):
+    for found, what in (
+        (
+            tracked_outputs(root, extra),
+            "generated file(s) below build/, dist/ or site/ are committed to the "
+            "repository; these folders must come from the generator only: remove them with `git rm -r --cached`",
+        ),
+        (
+            tracked_links(root),
+            "symbolic link(s) are committed to the repository; a build would publish "
+            "what they point at: replace each by the file itself",
+        ),
+    ):
         if found:
             shown = ", ".join(visible(name) for name in found[:5]) + (" …" if len(found) > 5 else "")
             _say(f"disclosure {command}: error: {len(found)} {what} ({shown})")
@@ -337,8 +327,14 @@ def refuse_tracked_outputs(root: Path, command: str, *extra: Path) -> bool:
     return False
 
 
-def build_site(content: str = "content", site_dir: str = "site", strict: bool = False, config: str = "mkdocs.yml",
-               jobs: int | None = None, downloads: bool = True) -> int:
+def build_site(
+    content: str = "content",
+    site_dir: str = "site",
+    strict: bool = False,
+    config: str = "mkdocs.yml",
+    jobs: int | None = None,
+    downloads: bool = True,
+) -> int:
     """Check, generate, build with MkDocs into a temporary folder, then swap it in as `site_dir`."""
     from mkdocs.exceptions import MkDocsException
 

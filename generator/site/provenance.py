@@ -19,15 +19,25 @@ def last_changed(content: str | os.PathLike[str], only: str | None = None) -> di
     try:
         log = subprocess.run(
             ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--relative", "--", scope],
-            capture_output=True, text=True, check=True, timeout=120,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
         ).stdout
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "diff", "--name-only", "--relative", "HEAD", "--", scope],
-            capture_output=True, text=True, timeout=60,
-        ).stdout + subprocess.run(
-            ["git", "-C", str(root), "ls-files", "--others", "--exclude-standard", "--", scope],
-            capture_output=True, text=True, timeout=60,
-        ).stdout
+        dirty = (
+            subprocess.run(
+                ["git", "-C", str(root), "diff", "--name-only", "--relative", "HEAD", "--", scope],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout
+            + subprocess.run(
+                ["git", "-C", str(root), "ls-files", "--others", "--exclude-standard", "--", scope],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout
+        )
     except (OSError, subprocess.SubprocessError):
         log, dirty = "", ""
     current = ""
@@ -56,7 +66,10 @@ def repository_url(root: str | os.PathLike[str], environ: dict[str, str] | None 
         return f"{env['GITHUB_SERVER_URL'].rstrip('/')}/{env['GITHUB_REPOSITORY']}"
     try:
         remote = subprocess.run(
-            ["git", "-C", str(root), "remote", "get-url", "origin"], capture_output=True, text=True, timeout=30,
+            ["git", "-C", str(root), "remote", "get-url", "origin"],
+            capture_output=True,
+            text=True,
+            timeout=30,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None

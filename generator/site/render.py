@@ -251,12 +251,18 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
         slices = [Slice(label, amount) for label, amount in composition_rows(form)]
         whole = form.total
         if slices and whole:
-            composition = stacked_bar("chart-composition", f"{form.unit_name} {form.fiscal_year} 年度预算构成", slices, form.money_unit)
+            composition = stacked_bar(
+                "chart-composition", f"{form.unit_name} {form.fiscal_year} 年度预算构成", slices, form.money_unit
+            )
             composition_table = [(s.label, s.amount, percent(s.amount, whole)) for s in slices]
         project_slices = [Slice(p.form.name, p.form.total) for p in unit.projects if p.form.total is not None]
         if project_slices and whole:
             shares = bar_list(
-                "chart-projects", f"{form.unit_name} {form.fiscal_year} 年度各项目资金占单位预算比例", project_slices, whole, form.money_unit
+                "chart-projects",
+                f"{form.unit_name} {form.fiscal_year} 年度各项目资金占单位预算比例",
+                project_slices,
+                whole,
+                form.money_unit,
             )
     first = unit.projects[0].form if unit.projects else None
     project_rows = _project_rows(unit)
@@ -272,7 +278,9 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
         shares=shares,
         categories=any(p.form.category for p in unit.projects),
         project_rows=project_rows,
-        amount_label=_amount_label([p.form for p in unit.projects]) if any(r["total"] is not None for r in project_rows) else None,
+        amount_label=_amount_label([p.form for p in unit.projects])
+        if any(r["total"] is not None for r in project_rows)
+        else None,
         source=_source_links(settings, unit.ff) if unit.ff is not None else None,
         settings=settings,
     )

@@ -7,7 +7,8 @@ import threading
 import time
 from pathlib import Path
 
-from generator.site.build import generate, nav_overrides
+from generator.site.build import generate
+from generator.site.nav import nav_overrides
 from generator.site.mkdocsrun import quiet_mkdocs
 
 
@@ -66,7 +67,10 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None) ->
                 forget()  # layouts may have changed: load them again
                 generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
             except Exception as exc:  # noqa: BLE001 - the preview must outlive any one failed regeneration
-                print(f"serve: regeneration failed, the preview keeps the previous pages: {type(exc).__name__}: {exc}", file=sys.stderr)
+                print(
+                    f"serve: regeneration failed, the preview keeps the previous pages: {type(exc).__name__}: {exc}",
+                    file=sys.stderr,
+                )
 
     observer = Observer()
     root = Path(content).resolve().parent

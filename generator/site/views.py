@@ -77,11 +77,21 @@ def fields_view(form: Form, specs: list[FieldSpec]) -> dict[str, Any]:
 
 def table_view(form: Form, table: TablePart, data: Any) -> Optional[dict[str, Any]]:
     caption = form.label(table.title)
-    fixed = [] if isinstance(data, list) else [r for r in table.rows if not (r.optional and (data is None or getattr(data, r.name) is None))]
+    fixed = (
+        []
+        if isinstance(data, list)
+        else [r for r in table.rows if not (r.optional and (data is None or getattr(data, r.name) is None))]
+    )
     if not table.columns:  # one amount per row
         rows = [{"label": r.title, "group": r.group, "value": None if data is None else getattr(data, r.name)} for r in fixed]
         spanned = [{**item, "groupspan": span} for item, _, span in grouped(rows, lambda r: r["group"])]
-        return {"kind": "table", "one_column": True, "caption": caption, "rows": spanned, "grouped": any(r["group"] for r in rows)}
+        return {
+            "kind": "table",
+            "one_column": True,
+            "caption": caption,
+            "rows": spanned,
+            "grouped": any(r["group"] for r in rows),
+        }
     items = table_items(table, data)
     row_data = [(r, None if data is None else getattr(data, r.name)) for r in fixed]
     columns = [
@@ -105,7 +115,11 @@ def table_view(form: Form, table: TablePart, data: Any) -> Optional[dict[str, An
             lead += 1
         item_rows = [{"label": None, "cells": [_cell(c, getattr(i, c.name)) for c in columns]} for i in items]
         fixed_rows = [
-            {"label": r.title, "labelspan": max(lead, 1), "cells": [_cell(c, None if v is None else getattr(v, c.name)) for c in columns[max(lead, 1):]]}
+            {
+                "label": r.title,
+                "labelspan": max(lead, 1),
+                "cells": [_cell(c, None if v is None else getattr(v, c.name)) for c in columns[max(lead, 1) :]],
+            }
             for r, v in row_data
         ]
         body = item_rows + fixed_rows if table.items_first else fixed_rows + item_rows

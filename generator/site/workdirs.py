@@ -88,5 +88,7 @@ def remove_foreign(folder: Path) -> int:
             if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
                 os.unlink(path)
                 removed += 1
-        dirnames[:] = [d for d in dirnames if os.path.isdir(os.path.join(dirpath, d)) and not os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = [
+            d for d in dirnames if os.path.isdir(os.path.join(dirpath, d)) and not os.path.islink(os.path.join(dirpath, d))
+        ]
     return removed

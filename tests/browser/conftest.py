@@ -63,9 +63,7 @@ def chromium_browser():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:

@@ -42,9 +42,7 @@ def build(project: Path) -> Path:
     for name in PROJECT_FILES:
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, project / name)
-    status = build_site(
-        content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml")
-    )
+    status = build_site(content=str(project / "content"), site_dir=str(project / "site"), config=str(project / "mkdocs.yml"))
     if status:
         raise SystemExit(f"building the site failed ({status})")
     return project / "site"
@@ -68,9 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-                context = browser.new_context(
-                    locale="zh-CN", viewport={"width": WIDTH, "height": 900}, device_scale_factor=1
-                )
+                context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 900}, device_scale_factor=1)
 
                 def guard(route, request):
                     if urlsplit(request.url).hostname in {"127.0.0.1", "localhost"}:

@@ -35,7 +35,10 @@ def archive_dir(tmp_path_factory, chromium_browser) -> Path:
     project = make_project(tmp_path_factory.mktemp("archive-browser") / "project")
     done = subprocess.run(
         [sys.executable, "-m", "generator", "archive", "2025"],
-        cwd=project, capture_output=True, text=True, timeout=600,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert done.returncode == 0, done.stdout + done.stderr

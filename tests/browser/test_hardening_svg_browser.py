@@ -6,6 +6,7 @@ import pytest
 
 from tests.test_hardening_svg import charts
 
+
 @pytest.mark.browser
 def test_hardening_chart_with_line_breaks_stays_one_svg_in_a_browser(chromium_browser):
     """In Chromium's HTML parser every text of the chart stays inside its <svg>, shown literally."""

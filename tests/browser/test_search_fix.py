@@ -219,9 +219,7 @@ def test_nav_lists_years_and_units_only(open_page, site_url):
 def test_request_guard_blocks_other_hosts(open_page, site_url):
     """The guard itself: a request to another host is recorded and aborted."""
     guarded = open_page(site_url)
-    outcome = guarded.page.evaluate(
-        "() => fetch('https://example.invalid/x').then(() => 'loaded', () => 'failed')"
-    )
+    outcome = guarded.page.evaluate("() => fetch('https://example.invalid/x').then(() => 'loaded', () => 'failed')")
     assert outcome == "failed"
     assert guarded.blocked == ["https://example.invalid/x"]
     # The search worker's own requests pass through the same guard

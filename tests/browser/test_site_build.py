@@ -55,9 +55,9 @@ def test_properdocs_builds_the_generated_docs(built_project, tmp_path):
 
     reference = built_project / "site"
     assert _files(site) == _files(reference)
-    assert (site / "search" / "search_index.json").read_bytes() == (
-        reference / "search" / "search_index.json"
-    ).read_bytes(), "ProperDocs indexed different text than MkDocs"
+    assert (site / "search" / "search_index.json").read_bytes() == (reference / "search" / "search_index.json").read_bytes(), (
+        "ProperDocs indexed different text than MkDocs"
+    )
     home = (site / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<meta name="generator" content="[^"]*ProperDocs 1\.6\.', home), "not built by ProperDocs 1.6"
 
