@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 from generator.site.build import generate
 from generator.site.nav import nav_overrides
 from generator.site.mkdocsrun import quiet_mkdocs
+from generator.site.workdirs import GENERATED
 
 
 def preview_docs_dir(only: str) -> str:
@@ -43,41 +45,66 @@ def is_edit(event_type: str, path: str) -> bool:
     return event_type in WRITE_EVENTS and path.endswith((".yml", ".yaml"))
 
 
-def _watch(content: str, config: str, only: str | None, docs_dir: str | None) -> None:
-    """Regenerate (incrementally: unchanged pages are not rewritten) when a form, layout or settings file is written."""
+def wants_regeneration(event, ignored: tuple[Path, ...] = ()) -> bool:  # noqa: ANN001 - a watchdog event
+    """Return whether a watchdog event should regenerate: a file write, outside the folders we write ourselves."""
+    if event.is_directory:
+        return False
+    for raw in (event.src_path, getattr(event, "dest_path", "") or ""):
+        path = os.fsdecode(raw)
+        if not path or not is_edit(event.event_type, path):
+            continue
+        resolved = Path(path).resolve()
+        if not any(resolved == folder or folder in resolved.parents for folder in ignored):
+            return True
+    return False
+
+
+def _watch(content: str, config: str, only: str | None, docs_dir: str | None, regenerate=None):  # noqa: ANN001, ANN201
+    """Regenerate (incrementally: unchanged pages are not rewritten) when a form, layout or settings file is written.
+
+    Only writes count: generating reads every form, which fires watchdog's opened/closed_no_write events.
+    A failed regeneration is reported and the preview goes on with its previous pages.
+    """
+    if regenerate is None:
+
+        def regenerate() -> None:
+            generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
+
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
     from generator.forms.registry import SITE_LAYOUTS, forget
 
     pending = threading.Event()
+    root = Path(content).resolve().parent
+    ignored = tuple((root / name).resolve() for name in GENERATED)
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:  # noqa: ANN001 - watchdog's signature
-            paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-            if any(is_edit(event.event_type, p) for p in paths):
+            if wants_regeneration(event, ignored):
                 pending.set()
 
     def loop() -> None:
         while True:
-            pending.wait()
-            time.sleep(0.3)  # editors save in several steps; regenerate once
-            pending.clear()
             try:
+                pending.wait()
+                time.sleep(0.3)  # editors save in several steps; regenerate once
+                pending.clear()
                 forget()  # layouts may have changed: load them again
-                generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
+                regenerate()
             except Exception as exc:  # noqa: BLE001 - the preview must outlive any one failed regeneration
                 print(
                     f"serve: regeneration failed, the preview keeps the previous pages: {type(exc).__name__}: {exc}",
                     file=sys.stderr,
+                    flush=True,
                 )
 
     observer = Observer()
-    root = Path(content).resolve().parent
     observer.schedule(Handler(), str(Path(content)), recursive=True)
     if (root / SITE_LAYOUTS).is_dir():
         observer.schedule(Handler(), str(root / SITE_LAYOUTS), recursive=False)
     observer.schedule(Handler(), str(root), recursive=False)  # disclosure.yml
     observer.daemon = True
     observer.start()
-    threading.Thread(target=loop, daemon=True).start()
+    threading.Thread(target=loop, daemon=True, name="disclosure-serve-watch").start()
+    return observer
