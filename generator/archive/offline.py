@@ -44,7 +44,7 @@ def plugin_entries(raw: dict) -> list[tuple[str, dict]]:
         plugins = ["search"]
     if isinstance(plugins, dict):
         plugins = [{name: options} for name, options in plugins.items()]
-    entries = []
+    entries: list[tuple[str, dict]] = []
     for entry in plugins:
         if isinstance(entry, str):
             entries.append((entry, {}))

@@ -188,7 +188,7 @@ def archive(
         folder = Path(output or "dist")
         targets = [(y, folder / f"disclosure-{y}.zip") for y in years]
     else:
-        if not YEAR_DIR.match(year or ""):
+        if year is None or not YEAR_DIR.match(year):
             return usage(f"not a four-digit year: {year}")
         if not (content_path / year).is_dir():
             return usage(f"no such year in {content}: {year}")

@@ -70,8 +70,8 @@ def _docs(ws: Any, tables: list[Table]) -> None:
             for col, text in enumerate(texts, 1):
                 if text:
                     put_text(ws, r, col, text)
-    for col, width in zip("ABCDEF", (8, 26, 22, 9, 60, 24)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEF", (8, 26, 22, 9, 60, 24)):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
 
 

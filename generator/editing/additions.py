@@ -14,10 +14,10 @@ def unit_additions(unit: Form, project: Form) -> dict[Cell, Decimal]:
     """Return unit cell -> amount the new project adds to it: its cross_form cells, then the unit's own sums."""
     spec = unit.spec
     delta: dict[Cell, Decimal] = {}
-    for rule in unit.layout.spec.cross_form:
-        if rule.category is not None and rule.category != project.category:
+    for cross in unit.layout.spec.cross_form:
+        if cross.category is not None and cross.category != project.category:
             continue
-        for unit_cell, project_cell in rule.sums.items():
+        for unit_cell, project_cell in cross.sums.items():
             amount = project.cell(project_cell)
             path = money_cell(spec, unit_cell)
             if amount and path is not None:

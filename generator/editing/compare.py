@@ -55,7 +55,7 @@ def tokens(text: str) -> list[str]:
     """Split text into words (jieba for Chinese; runs of ASCII letters and digits stay whole)."""
     if not text:
         return []
-    return _tokenizer().lcut(text)  # type: ignore[no-any-return]
+    return _tokenizer().lcut(text)
 
 
 def word_diff(old: str, new: str, context: int = CONTEXT, max_piece: int = MAX_PIECE) -> list[tuple[str, str]]:
@@ -228,9 +228,10 @@ def _indicator_rows(form: Form, part_name: str) -> dict[tuple[str, str, str, int
     for ind in form.indicators:
         if ind.part.name != part_name:
             continue
-        base = tuple((ind.cell(role) or "").strip() for role in ("level1", "level2", "level3"))
-        rows[base + (seen[base],)] = ind  # type: ignore[index]
-        seen[base] += 1  # type: ignore[index]
+        level1, level2, level3 = ((ind.cell(role) or "").strip() for role in ("level1", "level2", "level3"))
+        base = (level1, level2, level3)
+        rows[base + (seen[base],)] = ind
+        seen[base] += 1
     return rows
 
 

@@ -145,7 +145,7 @@ def _cell_label(spec: FormSpec, cell: Cell) -> str:
 
 def _amounts(ask: Ask, spec: FormSpec, money_unit: str, given: dict[str, Optional[str]]) -> dict[Cell, str]:
     """The project's amounts for the layout's totals cells (年度资金总额, 财政资金 = 总额 - 其他资金, 其他资金)."""
-    cells = {role: money_cell(spec, where) for role, where in spec.totals.items()}
+    cells: dict[str, Cell | None] = {role: money_cell(spec, where) for role, where in spec.totals.items()}
     for role, flag in (("total", "--total"), ("fiscal", "--fiscal"), ("other", "--other")):
         if given.get(role) is not None and cells.get(role) is None:
             ask.problems.append(f"{flag}：表样没有这一栏")

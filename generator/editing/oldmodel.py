@@ -220,7 +220,7 @@ class _Converter:
         for role, position in OLD_INDICATOR_ROLES.get(old, ()):
             columns = [c.name for c in part.columns if c.role == role]
             if len(columns) > position and columns[position] not in row:
-                return columns[position]  # type: ignore[no-any-return]
+                return columns[position]
         return None
 
     def money_table(self, out: dict[str, Any], key: str, value: dict[str, Any]) -> None:

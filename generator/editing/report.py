@@ -175,11 +175,11 @@ def render_text(diff: Diff) -> str:
                 lines.append(
                     f"    {oneline(e.total_label)}：{_money(e.total_old)} → {_money(e.total_new)}（{_signed(delta)}）{e.money_unit}"
                 )
-            for c in e.cells:
+            for cell in e.cells:
                 lines.append(
-                    f"    {oneline(c.label)}（{oneline(c.projects)}）：单位表 {_money(c.declared_old)} → {_money(c.declared_new)}；"
-                    f"项目表之和 {c.sum_old}（{c.count_old} 张）→ {c.sum_new}（{c.count_new} 张）{e.money_unit}；"
-                    f"{check_text(c, e.money_unit)}"
+                    f"    {oneline(cell.label)}（{oneline(cell.projects)}）：单位表 {_money(cell.declared_old)} → {_money(cell.declared_new)}；"
+                    f"项目表之和 {cell.sum_old}（{cell.count_old} 张）→ {cell.sum_new}（{cell.count_new} 张）{e.money_unit}；"
+                    f"{check_text(cell, e.money_unit)}"
                 )
     return "\n".join(lines) + "\n"
 
@@ -284,10 +284,10 @@ def render_markdown(diff: Diff, limit: int = MARKDOWN_LIMIT) -> str:
                 out.append(
                     f"| {name} | {md(e.total_label)} | {_money(e.total_old)} → {_money(e.total_new)}（{_signed(delta)}） | | |"
                 )
-            for c in e.cells:
+            for cell in e.cells:
                 out.append(
-                    f"| {name} | {md(c.label)}（{md(c.projects)}） | {_money(c.declared_old)} → {_money(c.declared_new)} | "
-                    f"{c.sum_old}（{c.count_old} 张）→ {c.sum_new}（{c.count_new} 张） | {md(check_text(c, e.money_unit))} |"
+                    f"| {name} | {md(cell.label)}（{md(cell.projects)}） | {_money(cell.declared_old)} → {_money(cell.declared_new)} | "
+                    f"{cell.sum_old}（{cell.count_old} 张）→ {cell.sum_new}（{cell.count_new} 张） | {md(check_text(cell, e.money_unit))} |"
                 )
         out.append("")
     details = [c for c in diff.modified if c.indicators or c.fields or c.text is not None]

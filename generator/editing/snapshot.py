@@ -103,7 +103,8 @@ def parse(item: Loaded, registry: Registry) -> None:
     named = doc.data.get("layout")
     layout, message = registry.resolve(item.year, named if isinstance(named, str) else None)
     if layout is not None and layout.form(item.kind) is None:
-        layout, message = None, f"表样“{layout.name}”没有{'整体表' if item.kind == 'unit' else '项目表'}"
+        message = f"表样“{layout.name}”没有{'整体表' if item.kind == 'unit' else '项目表'}"
+        layout = None
     if layout is None:
         item.error = f"{message} (unknown-layout)"
         return
@@ -310,8 +311,6 @@ def compute_diff(content: str = "content", base: str | None = None, head: str | 
         new_site = read_site_worktree(root)
     else:
         new_files, head_label = read_revision(root, head_sha), f"{head} {head_sha[:7]}"
-        new_site = read_site_revision(root, head_sha)
-        if new_site is None:
-            new_site = read_site_worktree(root)
+        new_site = read_site_revision(root, head_sha) or read_site_worktree(root)
     old_site = read_site_revision(root, base_sha)
     return diff_files(old_files, new_files, str(content), base_label, head_label, old_site, new_site)

@@ -64,7 +64,7 @@ def printed_title(spec: FormSpec, data: dict[str, Any]) -> str:
 
 
 def _label(item: Any) -> str:
-    return item.short or item.title  # type: ignore[no-any-return]
+    return item.short or item.title
 
 
 def table_comment(spec: FormSpec, table: TablePart, value: Any, money_unit: str) -> str:
@@ -89,11 +89,11 @@ def table_comment(spec: FormSpec, table: TablePart, value: Any, money_unit: str)
             notes.append(f"每行 {_label(columns[rule.total])} = {' + '.join(_label(columns[p]) for p in parts)}")
         notes.append("空白单元格留空")
         return "# " + title + "：" + "；".join(notes) + "。"
-    for rule in spec.sums:
-        for part in rule.parts:
+    for form_sum in spec.sums:
+        for part in form_sum.parts:
             name, _, column = part.partition(".")
             if name == table.name and column in columns:
-                total = cell_title(spec, tuple(rule.total.split("."))) or rule.total
+                total = cell_title(spec, tuple(form_sum.total.split("."))) or form_sum.total
                 notes.append(f"{_label(columns[column])}之和 = {total}")
     return "# " + title + ("：" + "；".join(notes) if notes else "")
 
@@ -135,8 +135,8 @@ def value_kind(spec: FormSpec, path: Path) -> Optional[str]:
                 return column.type
         return None
     if part.indicators is not None and len(path) == 3:
-        column = next((c for c in part.indicators.columns if c.name == path[2]), None)
-        if column is not None and column.role == "weight":
+        ind_column = next((c for c in part.indicators.columns if c.name == path[2]), None)
+        if ind_column is not None and ind_column.role == "weight":
             return "number"
     return None
 

@@ -316,8 +316,8 @@ def _item_table(
         sheet.text(row, 1, title, rows=depth + count, align=CENTER)
         _header(sheet, row, columns, at, depth)
         r = row + depth
-        item_rows = [("item", i, item) for i, item in enumerate(items)]
-        fixed_rows = [("row", spec, _row_value(data, spec)) for spec in rows]
+        item_rows: list[tuple[str, Any, Any]] = [("item", i, item) for i, item in enumerate(items)]
+        fixed_rows: list[tuple[str, Any, Any]] = [("row", spec, _row_value(data, spec)) for spec in rows]
         for what, key, value in item_rows + fixed_rows if table.items_first else fixed_rows + item_rows:
             if what == "item":
                 for column, (col, to) in zip(columns, at):

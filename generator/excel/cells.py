@@ -205,8 +205,8 @@ def write_data_sheet(wb: Workbook, rows: Iterable[tuple[str, FieldPath, str, str
         if rel != previous:
             put_text(ws, row, 5, layout)
             previous = rel
-    for col, width in zip("ABCDE", (44, 30, 60, 14, 24)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDE", (44, 30, 60, 14, 24)):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     return ws
 

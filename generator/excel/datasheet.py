@@ -180,8 +180,8 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
         kind = path_type(spec, layout.models[form_kind(entry.rel)], entry.path)
         want = cell_want(kind)
         text, problem = cell_text(entry.fcell, entry.vcell, want, decimals.get(entry.rel, 2))
-        if problem:
-            fail(SHEET_DATA, entry.row, 3, *problem, entry.path)
+        if problem or text is None:
+            fail(SHEET_DATA, entry.row, 3, *(problem or ("invalid-value", "单元格无值")), entry.path)
             continue
         bad_char = _FORBIDDEN.search(text)
         if bad_char:
@@ -240,7 +240,8 @@ def _layouts(
         layout, message = registry.resolve(year, name)
         kind = form_kind(rel)
         if layout is not None and layout.form(kind) is None:
-            layout, message = None, f"表样“{layout.name}”没有{'整体支出表' if kind == 'unit' else '项目支出表'}"
+            message = f"表样“{layout.name}”没有{'整体支出表' if kind == 'unit' else '项目支出表'}"
+            layout = None
         if layout is None:
             fail(SHEET_DATA, row, col, "unknown-layout", f"表单 {rel}：{message}")
             continue
@@ -270,6 +271,7 @@ def _cross_check(
     wbf: Any, wbv: Any, sheets: dict, entry: _Entry, text: str, want: str, decimals: int, form: ImportedForm, fail: Any
 ) -> None:
     match = _REF_RE.match(entry.ref)
+    assert match is not None, entry.ref  # refs are validated when the entry is read
     name = match.group("sheet")
     if name == SHEET_DATA or name not in wbf.sheetnames or not hasattr(wbf[name], "merged_cells"):
         fail(SHEET_DATA, entry.row, 4, "invalid-workbook", f"引用的工作表“{name}”不存在")
@@ -303,8 +305,8 @@ def _cross_check(
         )
         return
     shown_text, problem = cell_text(wsf.cell(row, col), wsv.cell(row, col), want, decimals)
-    if problem:
-        fail(name, row, col, *problem, entry.path)
+    if problem or shown_text is None:
+        fail(name, row, col, *(problem or ("invalid-value", "单元格无值")), entry.path)
         return
     form.shown[entry.path] = entry.ref
     if not _same(shown_text, text, want):

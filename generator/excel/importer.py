@@ -171,9 +171,9 @@ def _validate(content: Path, plans: dict[str, Planned], registry: "Registry") ->
         result = apply_acknowledgements(checked, problems)
     out: list[Any] = []
     for problem in result.problems:
-        plan = temp_files.get(os.path.abspath(problem.path))  # load_file shows paths relative to the cwd
-        if plan is not None:
-            out.append(_locate(plan, problem))
+        located = temp_files.get(os.path.abspath(problem.path))  # load_file shows paths relative to the cwd
+        if located is not None:
+            out.append(_locate(located, problem))
         elif problem.level == ERROR:
             out.append(problem)
     return out
@@ -258,11 +258,11 @@ def import_xlsx(files: list[str], content: str = "content", force: bool = False,
     changed = [p for p in plans.values() if p.old != p.text.encode("utf-8")]
     if dry_run:
         for plan in changed:
-            old = plan.old.decode("utf-8", "replace").splitlines(keepends=True) if plan.old is not None else []
+            old_lines = plan.old.decode("utf-8", "replace").splitlines(keepends=True) if plan.old is not None else []
             shown = relpath(plan.target)
             out.writelines(
                 difflib.unified_diff(
-                    old,
+                    old_lines,
                     plan.text.splitlines(keepends=True),
                     fromfile=shown if plan.old is not None else "/dev/null",
                     tofile=shown,

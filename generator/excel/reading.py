@@ -122,7 +122,7 @@ def cell_text(fcell: Any, vcell: Any, want: str, decimals: int = 2) -> tuple[str
             return str(int(value)), None
         exact = Decimal(repr(value))
         if want == "money":
-            places = -exact.as_tuple().exponent
+            places = -int(exact.as_tuple().exponent)
             if places > decimals:
                 return None, (
                     "money-precision",

@@ -26,7 +26,7 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import Any, BinaryIO
+from typing import IO, Any, Protocol
 from xml.parsers import expat
 
 from generator.excel.reading import Refused, SheetProblem
@@ -170,7 +170,11 @@ def _looks_like_xml(head: bytes) -> bool:
     return head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or head.lstrip()[:1] == b"<"
 
 
-def _stream(fh: BinaryIO, part: _Part) -> None:
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def _stream(fh: _Readable, part: _Part) -> None:
     """Parse with expat: any DTD (and so any entity declaration) or undefined entity is refused."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -180,7 +184,7 @@ def _stream(fh: BinaryIO, part: _Part) -> None:
 
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_dtd
-    parser.ExternalEntityRefHandler = refuse_dtd
+    parser.ExternalEntityRefHandler = refuse_dtd  # type: ignore[assignment]
     parser.StartElementHandler = part.start
     try:
         while True:
@@ -278,7 +282,7 @@ def _scan_member(
 class _Rewound:
     """A stream that first gives back the bytes already read from it."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self.head, self.rest = head, rest
 
     def read(self, size: int) -> bytes:

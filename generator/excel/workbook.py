@@ -104,7 +104,7 @@ class _Cache:
         self.root = root
         self.code = _code_fingerprint()
 
-    def _key(self, kind: str, name: str, forms: list[tuple[str, Form]]) -> str:
+    def _key(self, kind: str, name: str, forms: list[tuple[str, CacheKey]]) -> str:
         import hashlib
 
         digest = hashlib.sha256(f"{self.code}\0{kind}\0{name}".encode())
@@ -112,7 +112,7 @@ class _Cache:
             digest.update(b"\0" + rel.encode() + b"\0" + form.model_dump_json().encode())
         return digest.hexdigest()
 
-    def get(self, make: Any, kind: str, rel: str, form: Form) -> bytes:
+    def get(self, make: Any, kind: str, rel: str, form: CacheKey) -> bytes:
         from generator.fileio import write_bytes_atomic
 
         path = self.root / kind / (self._key(kind, rel, [(rel, form)]) + ".xlsx")
@@ -123,7 +123,7 @@ class _Cache:
             write_bytes_atomic(path, blob)
             return blob
 
-    def get_many(self, make: Any, kind: str, name: str, forms: list[tuple[str, Form]]) -> dict[str, bytes]:
+    def get_many(self, make: Any, kind: str, name: str, forms: list[tuple[str, CacheKey]]) -> dict[str, bytes]:
         from generator.fileio import write_bytes_atomic
 
         folder = self.root / kind / self._key(kind, name, forms)

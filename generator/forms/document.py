@@ -72,6 +72,7 @@ def dotted(path: Path) -> str:
 def node_mark(root: Any, path: Path, prefer_key: bool) -> Mark:
     """Return the position of `path` in a composed node tree (the key's when `prefer_key`)."""
     node, key_node = root, None
+    found: tuple[Any, Any] | None
     for part in path:
         found = None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):

@@ -90,7 +90,8 @@ class Form:
     def __init__(self, layout: "Layout", kind: str, data: BaseModel) -> None:
         self.layout = layout
         self.kind = kind
-        self.data = data
+        # The layout's model class is built at run time (forms.model), so its fields are not known statically.
+        self.data: Any = data
 
     @property
     def spec(self) -> FormSpec:
@@ -102,15 +103,15 @@ class Form:
 
     @property
     def id(self) -> str:
-        return self.data.id  # type: ignore[attr-defined, no-any-return]
+        return self.data.id
 
     @property
     def fiscal_year(self) -> int:
-        return self.data.fiscal_year  # type: ignore[attr-defined, no-any-return]
+        return self.data.fiscal_year
 
     @property
     def unit_name(self) -> str:
-        return self.data.unit_name  # type: ignore[attr-defined, no-any-return]
+        return self.data.unit_name
 
     @property
     def name(self) -> str:
@@ -127,19 +128,19 @@ class Form:
 
     @property
     def money_unit(self) -> str:
-        return self.data.money_unit  # type: ignore[attr-defined, no-any-return]
+        return self.data.money_unit
 
     @property
     def money_decimals(self) -> int:
-        return self.data.money_decimals  # type: ignore[attr-defined, no-any-return]
+        return self.data.money_decimals
 
     @property
     def source(self) -> Any:
-        return self.data.source  # type: ignore[attr-defined]
+        return self.data.source
 
     @property
     def acknowledge(self) -> dict[str, str]:
-        return self.data.acknowledge  # type: ignore[attr-defined, no-any-return]
+        return self.data.acknowledge
 
     @property
     def title(self) -> str:
@@ -268,12 +269,12 @@ def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
 
 def acknowledgements(form: Form) -> list[tuple[Path, str]]:
     """Return every acknowledged warning in the form as (scope path, code)."""
-    found = [((), code) for code in form.acknowledge]
+    found: list[tuple[Path, str]] = [((), code) for code in form.acknowledge]
     for ind in form.indicators:
         found += [(ind.path, code) for code in ind.row.acknowledge]  # type: ignore[attr-defined]
     for table, data in form.tables():
         for index, item in enumerate(table_items(table, data)):
-            found += [(item_base(table) + (index,), code) for code in item.acknowledge]
+            found += [(item_base(table) + (index,), code) for code in item.acknowledge]  # type: ignore[attr-defined]
     return found
 
 

@@ -388,7 +388,7 @@ def cell_title(spec: FormSpec, path: tuple[Any, ...]) -> Optional[str]:
     if len(path) > 1 and isinstance(path[1], int):
         labels.append(f"第 {path[1] + 1} 条")
     if len(path) > 2:
-        column = next((c for c in ind.columns if c.name == path[2]), None)
-        if column is not None:
-            labels.append(column.short or column.title)
+        ind_column = next((c for c in ind.columns if c.name == path[2]), None)
+        if ind_column is not None:
+            labels.append(ind_column.short or ind_column.title)
     return " ".join(labels)

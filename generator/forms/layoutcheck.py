@@ -86,21 +86,21 @@ def _check_form(kind: str, spec: FormSpec) -> Iterator[tuple[tuple[Any, ...], st
             ind = part.indicators
             assert ind is not None
             yield from _name_problem(ind.name, p_where + ("indicators", "name"), seen, kind)
-            names: set[str] = set()
+            column_names: set[str] = set()
             roles = [c.role for c in ind.columns]
             for c_index, column in enumerate(ind.columns):
                 c_where = p_where + ("indicators", "columns", c_index, "name")
-                if column.name in names:
+                if column.name in column_names:
                     yield c_where, f"列名“{column.name}”重复"
                 if column.name in ROW_KEYS or not _names_ok(column.name):
                     yield c_where, f"“{column.name}”是保留名称"
-                names.add(column.name)
+                column_names.add(column.name)
             for role in ("level1", "level2", "level3", "operator", "unit", "weight", "direction", "nature"):
                 if roles.count(role) > 1:
                     yield p_where + ("indicators", "columns"), f"含义为 {role} 的列只能有一列"
-            primaries = [i for i, c in enumerate(part.indicators.columns) if c.primary]
+            primaries = [i for i, c in enumerate(ind.columns) if c.primary]
             for i in primaries:
-                if part.indicators.columns[i].role != "target":
+                if ind.columns[i].role != "target":
                     yield p_where + ("indicators", "columns", i, "primary"), "primary 只用于指标值列（role: target）"
             if len(primaries) > 1:
                 yield p_where + ("indicators", "columns", primaries[1], "primary"), "只能有一列指标值写 primary: true"

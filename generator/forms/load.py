@@ -19,6 +19,7 @@ from generator.fileio import FileTooLarge, NotRegularFile, read_regular_file
 from generator.forms.document import Document, Mark
 from generator.problems import Problem, relpath
 
+_BaseLoader: type[yaml.BaseLoader] | type[yaml.CBaseLoader]
 try:  # libyaml is several times faster; the pure-Python parser gives the same events.
     _BaseLoader = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -140,8 +141,8 @@ def _compose(doc: Document, text: str) -> None:
             doc.problems.append(
                 Problem(
                     doc.path,
-                    mark.line + 1,
-                    mark.column + 1,
+                    mark.line + 1 if mark else 1,
+                    mark.column + 1 if mark else 1,
                     "multiple-documents",
                     "文件中有多个 YAML 文档（---）；每个文件只写一张表",
                 )
@@ -150,7 +151,13 @@ def _compose(doc: Document, text: str) -> None:
         mark = exc.problem_mark or exc.context_mark
         code = "yaml-anchor" if "alias" in str(exc.problem) else "yaml-syntax"
         doc.problems.append(
-            Problem(doc.path, mark.line + 1, mark.column + 1, code, f"YAML 错误：{exc.problem}（不允许使用锚点和别名）")
+            Problem(
+                doc.path,
+                mark.line + 1 if mark else 1,
+                mark.column + 1 if mark else 1,
+                code,
+                f"YAML 错误：{exc.problem}（不允许使用锚点和别名）",
+            )
         )
         return
     except yaml.MarkedYAMLError as exc:

@@ -60,7 +60,10 @@ class Source(Strict):
     file: OptionalText = Field(None, title="文件名", description="原始文件名（如 附件3.pdf）")
 
 
-_ACK = (Acknowledgements, Field(default_factory=dict, title="已确认的警告", description="已确认的警告：代码 → 理由"))
+_ACK: tuple[Any, Any] = (
+    Acknowledgements,
+    Field(default_factory=dict, title="已确认的警告", description="已确认的警告：代码 → 理由"),
+)
 
 
 def _field(spec: FieldSpec) -> tuple[Any, Any]:
@@ -119,7 +122,7 @@ def _table_model(prefix: str, table: TablePart, money_unit: str) -> tuple[Any, A
                 RequiredMoney if row.required else Money,
                 Field(... if row.required else None, title=row.short or row.title, description=row.title),
             )
-    model = _register(create_model(_class_name(prefix, table.name), __base__=Strict, **fields))  # type: ignore[call-overload]
+    model = _register(create_model(_class_name(prefix, table.name), __base__=Strict, **fields))
     model.__doc__ = printed
     required = not table.optional and (any(r.required for r in table.rows) or not table.rows)
     return (model if required else Optional[model]), Field(
@@ -131,7 +134,7 @@ def _indicator_cell(column: IndicatorColumn) -> tuple[Any, Any]:
     if column.role == "weight":
         annotation: Any = Number
     elif column.choices:
-        annotation = Optional[Literal[tuple(column.choices)]]  # type: ignore[valid-type]
+        annotation = Optional[Literal[tuple(column.choices)]]
     elif column.required:
         annotation = RequiredText
     elif column.role == "target" and not column.optional:
@@ -213,7 +216,7 @@ def form_fields(layout: "Layout", kind: str) -> dict[str, tuple[Any, Any]]:
 
 def _category(spec: FormSpec) -> tuple[Any, Any]:
     names = tuple(c.name for c in spec.categories)
-    return Literal[names], Field(title="项目类别", description="项目类别：" + "、".join(names))  # type: ignore[valid-type]
+    return Literal[names], Field(title="项目类别", description="项目类别：" + "、".join(names))
 
 
 def _money_settings(layout: "Layout") -> dict[str, tuple[Any, Any]]:

@@ -86,8 +86,8 @@ def money_problems(form: Form, doc: Document) -> Iterator[Problem]:
         for rule in table.sums:
             yield from _sum_problems(form, doc, table, data, rule)
         yield from _share_problems(doc, table, data)
-    for rule in form.spec.sums:
-        yield from _form_sum_problems(form, doc, rule.total, rule.parts)
+    for form_sum in form.spec.sums:
+        yield from _form_sum_problems(form, doc, form_sum.total, form_sum.parts)
 
 
 def _form_sum_problems(form: Form, doc: Document, total_cell: str, cells: list[str]) -> Iterator[Problem]:

@@ -59,7 +59,7 @@ class UnitPage:
 
     def project_total(self) -> Optional[Decimal]:
         """Return the sum of the project forms' totals in 万元 (None when no project form has a total)."""
-        amounts = [in_summary_unit(p.form.total, p.form.money_unit) for p in self.projects if p.form.total is not None]
+        amounts = [a for p in self.projects if (a := in_summary_unit(p.form.total, p.form.money_unit)) is not None]
         return sum(amounts, Decimal(0)) if amounts else None
 
 
@@ -81,8 +81,9 @@ class YearPage:
         for unit in self.units:
             totals = unit.totals()
             for key in out:
-                if totals.get(key) is not None:
-                    out[key] = (out[key] or Decimal(0)) + totals[key]
+                value = totals.get(key)
+                if value is not None:
+                    out[key] = (out[key] or Decimal(0)) + value
         return out
 
     def project_total(self) -> Optional[Decimal]:
@@ -240,7 +241,7 @@ def total_label(form: Form) -> Optional[str]:
 def _amount_label(forms: list[Form]) -> str:
     """The project list's amount column: the forms' own label for their total when they agree, else 金额."""
     labels = {total_label(f) for f in forms if f.total is not None}
-    return labels.pop() if len(labels) == 1 else "金额"
+    return (labels.pop() or "金额") if len(labels) == 1 else "金额"
 
 
 def render_unit(unit: UnitPage, settings: Settings) -> str:
@@ -272,7 +273,7 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
         form=form,
         parts=part_views(form) if form is not None else [],
         year=form.fiscal_year if form is not None else (first.fiscal_year if first else ""),
-        money_unit=(form or first).money_unit if (form or first) else SUMMARY_UNIT,
+        money_unit=next((f.money_unit for f in (form, first) if f is not None), SUMMARY_UNIT),
         composition=composition,
         composition_table=composition_table,
         shares=shares,
