@@ -1,4 +1,4 @@
-"""Shared fixtures: paths and a temporary copy of the shipped content."""
+"""Shared fixtures: a temporary copy of the shipped content, the shipped content built once per session."""
 
 from __future__ import annotations
 
@@ -6,50 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
-SEED_UNIT = CONTENT / "2025" / "renhe-shehui-gongzuobu"
-#: The real disclosure the seed content was transcribed from (text extraction of the published PDF).
-REFERENCE = ROOT / "tests" / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
+from tests.support import CONTENT, HYPOTHESIS_PROFILE, ROOT, make_project
 
-
-def reference_cells() -> list[tuple[str, str]]:
-    """Return the reference's non-empty table cells as (text with inner line breaks, text without them).
-
-    In this text extraction every cell starts with a TAB; a non-empty line without one continues the cell.
-    """
-    cells: list[list[str]] = []
-    for line in REFERENCE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("\t"):
-            cells.append([line[1:]])
-        elif line.strip() and cells:
-            cells[-1].append(line)
-    out = []
-    for parts in cells:
-        parts = [p.strip() for p in parts]
-        raw = "\n".join(parts).strip()
-        if raw:
-            out.append((raw, "".join(parts)))
-    return out
-
-
-#: The seed's project ids in the order the reference prints them (their `order` field).
-SEED_PROJECTS = [
-    "cun-shequ-ganbu-jixiao",
-    "zonghe-fuwu-zhongxin-shegong",
-    "chengxiang-jiceng-zhili",
-    "liangxin-gongwei-dangjian",
-    "shequ-gongzuozhe-xinchou",
-    "cun-ganbu-huachengbao",
-    "zhiyuan-fuwu-shegong-duiwu",
-    "cun-shequ-huanjie",
-]
-
-
-def site_settings(root: Path) -> None:
-    """Write the project's disclosure.yml (the site's default layout) into a temporary site root."""
-    shutil.copy(ROOT / "disclosure.yml", root / "disclosure.yml")
+# Property tests: a quick default profile for local runs, a thorough one for CI (HYPOTHESIS_PROFILE=ci in .ci/run).
+# Tests that set max_examples scale it with tests.support.examples().
+settings.register_profile("default", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 @pytest.fixture
@@ -59,22 +24,6 @@ def content_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(CONTENT, target)
     shutil.copy(ROOT / "disclosure.yml", tmp_path / "disclosure.yml")
     monkeypatch.chdir(tmp_path)
-    return target
-
-
-#: What a site build needs besides content/: copied into a temporary project by `built_project`.
-PROJECT_FILES = ("mkdocs.yml", "disclosure.yml", "overrides", "schema", "content")
-
-
-def make_project(target: Path) -> Path:
-    """Copy the project files a build needs into `target` and return it."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, target / name)
-        else:
-            shutil.copy2(src, target / name)
     return target
 
 

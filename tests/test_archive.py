@@ -18,7 +18,7 @@ import pytest
 
 from generator.archive.pack import ZIP_EPOCH, manifest, offline_overrides, zip_bytes
 
-from tests.conftest import SEED_PROJECTS, ROOT, make_project
+from tests.support import SEED_PROJECTS, ROOT, make_project
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.site.build import build_site, generate
-from tests.conftest import ROOT, SEED_PROJECTS, make_project, reference_cells
+from tests.support import ROOT, SEED_PROJECTS, make_project, reference_cells
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import pytest
 from checkrun import LINE_RE, parse_output
 
 from generator.cli import main
-from tests.conftest import site_settings
+from tests.support import site_settings
 from generator.problems import CODES, Problem, summary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from excel_layouts import layout_registry
 from openpyxl import load_workbook
-from tests.conftest import CONTENT
+from tests.support import CONTENT
 
 from generator.datasets.columns import Column, Table
 from generator.datasets.files import year_files

@@ -16,7 +16,7 @@ from generator.forms.form import Form
 from generator.forms.registry import registry_for
 from generator.site.render import ProjectPage, Settings, UnitPage, render_project
 from generator.forms.validate import FormFile
-from tests.conftest import CONTENT
+from tests.support import CONTENT, examples
 
 LAYOUT = registry_for(CONTENT).layouts["sichuan-panzhihua-2025"]
 
@@ -142,7 +142,7 @@ _TEXT = st.text(
 ).filter(lambda t: t.strip() != "")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXT)
 def test_any_text_renders_literally(text: str) -> None:
     check_literal(text.strip("\n") or "x")

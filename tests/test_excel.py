@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from tests.conftest import CONTENT, SEED_UNIT
+from tests.support import CONTENT, SEED_UNIT
 from tests.excel_corpus import XLSX_LINE, data_row, edit, exported, tree_hash
 
 from generator.cli import main

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from generator.excel.importer import SheetProblem, read_workbook
 from generator.problems import CODES
+from tests.support import examples
 
 BASE = exported()
 PARTS = [i.filename for i in zipfile.ZipFile(io.BytesIO(BASE)).infolist()]
@@ -31,7 +32,7 @@ def _mutate(part: str, at: int, cut: int, insert: str) -> bytes:
     return out.getvalue()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(PARTS),
     st.integers(0, 20000),
@@ -45,7 +46,7 @@ def test_damaged_parts_give_problems_not_tracebacks(part, at, cut, insert):
         assert "\n" not in problem.format()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(0, len(BASE) - 1), st.binary(min_size=1, max_size=8))
 def test_damaged_bytes_give_problems_not_tracebacks(at, junk):
     forms, problems = read_workbook(BASE[:at] + junk + BASE[at + len(junk) :], "f.xlsx")

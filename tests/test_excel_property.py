@@ -21,6 +21,7 @@ from generator.excel.importer import read_workbook
 from generator.excel.workbook import form_workbook
 from generator.forms.form import Form
 from generator.forms.load import load_text
+from tests.support import examples
 
 REGISTRY = layout_registry(Path(tempfile.mkdtemp(prefix="excel-property-")))
 KINDS = [(layout, kind) for _, layout in sorted(REGISTRY.layouts.items()) for kind in sorted(layout.models)]
@@ -33,7 +34,7 @@ def forms(draw) -> Form:
     return Form(layout, kind, layout.models[kind].model_validate(data))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(forms())
 def test_any_form_round_trips_through_a_workbook(form):
     rel = f"2025/demo/{'unit' if form.kind == 'unit' else form.id}.yml"

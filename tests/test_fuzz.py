@@ -13,7 +13,7 @@ from generator.problems import CODES, Problem
 from generator.forms.crossform import cross_form_problems
 from generator.forms.registry import registry_for
 from generator.forms.validate import FormFile, check_file
-from tests.conftest import site_settings
+from tests.support import examples, site_settings
 
 BASE = Path(__file__).resolve().parent / "corpus" / "_base"
 TOKENS = [
@@ -69,7 +69,7 @@ def _check_bytes(raw: bytes, name: str) -> None:
     _check_problems(list(cross_form_problems(files, registry_for(_TMP / "content"))))
 
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -12,7 +12,7 @@ import pytest
 from generator.site.build import render_outputs
 from generator.site.render import Settings
 from generator.forms.validate import check_content
-from tests.conftest import CONTENT, ROOT
+from tests.support import CONTENT, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 

@@ -18,7 +18,7 @@ from checkrun import run_check
 
 from generator.forms.load import load_file
 from generator.forms.validate import check_content
-from tests.conftest import ROOT, site_settings
+from tests.support import ROOT, site_settings
 
 BASE = ROOT / "tests" / "corpus" / "_base"
 SECRET = "ghs_hardeningSecretToken0123456789"

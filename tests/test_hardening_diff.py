@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 FORM = "content/2025/renhe-shehui-gongzuobu/cun-shequ-huanjie.yml"
 

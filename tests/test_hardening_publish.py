@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.conftest import make_project
+from tests.support import make_project
 
 UNIT = "2025/renhe-shehui-gongzuobu"
 PROJECT = "cun-shequ-huanjie"

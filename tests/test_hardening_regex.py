@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.forms.values import _OPERATORS, parse_value
-from tests.conftest import ROOT, site_settings
+from tests.support import ROOT, examples, site_settings
 
 BASE = ROOT / "tests" / "corpus" / "_base"
 N = 80_000
@@ -150,7 +150,7 @@ PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(st.lists(PIECES, max_size=10).map("".join))
 def test_hardening_linear_value_patterns_parse_as_before(text):
     new = parse_value(text)

@@ -16,7 +16,7 @@ import pytest
 from generator.cli import main
 from generator.excel.reading import SheetProblem
 from generator.problems import Problem, report, set_format
-from tests.conftest import ROOT, site_settings
+from tests.support import ROOT, site_settings
 
 BASE = ROOT / "tests" / "corpus" / "_base"
 #: The issue's file name: a newline, a forged annotation, then stop-commands to silence the real ones.

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from generator.excel.importer import read_workbook
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.excel_corpus import exported, patch, sheet_part
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from checkrun import run_check
-from tests.conftest import CONTENT, SEED_PROJECTS, SEED_UNIT, reference_cells
+from tests.support import CONTENT, SEED_PROJECTS, SEED_UNIT, reference_cells
 
 from generator.forms.load import load_file
 from generator.forms.form import Form

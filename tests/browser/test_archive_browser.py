@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser.conftest import RESULTS_READY
 
-from tests.conftest import SEED_PROJECTS, make_project
+from tests.support import SEED_PROJECTS, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

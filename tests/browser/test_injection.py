@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from generator.site.build import build_site
-from tests.conftest import make_project
+from tests.support import make_project
 
 pytestmark = pytest.mark.browser
 
