@@ -13,7 +13,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _add_content(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
+    parser.add_argument("--content", default="content", metavar="DIR", help="内容目录（默认 content）")
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
@@ -24,8 +24,8 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
         dest="problem_format",
         choices=FORMATS,
         default="auto",
-        help="how problems are printed: text lines, or text lines plus GitHub annotations "
-        "(default: github when GITHUB_ACTIONS=true, else text)",
+        help="问题的输出格式：text 只输出文字行；github 每个问题之后再输出一条 GitHub 注释；"
+        "auto（默认）在 GITHUB_ACTIONS=true 时为 github",
     )
 
 
@@ -209,123 +209,115 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    check = sub.add_parser("check", help="validate every form in content/ (校验表单)")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="only report these files or folders inside content/")
+    check = sub.add_parser("check", help="校验 content/ 中的全部表单")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="只报告这些文件或目录（在 content/ 内）中的问题；所在单位目录仍一起校验"
+    )
     _add_content(check)
-    check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    check.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    check.add_argument("--strict", action="store_true", help="警告也算失败（退出码 1）")
+    check.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：全部核心；表单较少时单进程）")
     _add_format(check)
     check.set_defaults(func=cmd_check)
 
-    schema = sub.add_parser(
-        "schema", help="write the JSON Schemas of every layout's forms and of layout files (生成 JSON Schema)"
-    )
+    schema = sub.add_parser("schema", help="写出每个表样两种表单的 JSON Schema 和表样文件的 JSON Schema")
     _add_content(schema)
-    schema.add_argument("-o", "--output", default="schema", metavar="DIR", help="output folder (default: schema)")
-    schema.add_argument("--check", action="store_true", help="only check that the files are up to date")
+    schema.add_argument("-o", "--output", default="schema", metavar="DIR", help="输出目录（默认 schema）")
+    schema.add_argument("--check", action="store_true", help="只检查文件是否最新，不写入")
     schema.set_defaults(func=cmd_schema)
 
-    build = sub.add_parser("build", help="check, render pages and build site/ with MkDocs (构建网站)")
+    build = sub.add_parser("build", help="校验、生成页面并用 MkDocs 构建 site/")
     _add_content(build)
-    build.add_argument("-d", "--site-dir", default="site", metavar="DIR", help="output folder (default: site)")
-    build.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
-    build.add_argument("--strict", action="store_true", help="content warnings fail the build too")
-    build.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    build.add_argument("--no-excel", action="store_true", help="skip the Excel workbooks and per-year data files (faster)")
+    build.add_argument("-d", "--site-dir", default="site", metavar="DIR", help="输出目录（默认 site）")
+    build.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs 配置文件（默认 mkdocs.yml）")
+    build.add_argument("--strict", action="store_true", help="内容警告也中止构建")
+    build.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：全部核心；表单较少时单进程）")
+    build.add_argument("--no-excel", action="store_true", help="不生成 Excel 工作簿和年度数据文件（更快；YAML、JSON 下载照常）")
     _add_format(build)
     build.set_defaults(func=cmd_build)
 
-    serve = sub.add_parser("serve", help="preview the site with live reload (本地预览)")
+    serve = sub.add_parser("serve", help="本地预览，修改后自动刷新")
     _add_content(serve)
-    serve.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
-    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="address (default: 127.0.0.1:8000)")
-    serve.add_argument("--only", default=None, metavar="YEAR[/UNIT]", help="preview only this year or unit (fast)")
+    serve.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs 配置文件（默认 mkdocs.yml）")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="地址（默认 127.0.0.1:8000）")
+    serve.add_argument("--only", default=None, metavar="YEAR[/UNIT]", help="只生成并预览这个年度或单位（大型内容库中更快）")
     serve.set_defaults(func=cmd_serve)
 
-    archive = sub.add_parser("archive", help="pack a year as an offline, verifiable zip (离线归档)")
-    archive.add_argument("year", nargs="?", default=None, metavar="YEAR", help="fiscal year, e.g. 2025")
-    archive.add_argument("--all", action="store_true", help="one zip per year found in the content folder")
+    archive = sub.add_parser("archive", help="把一个年度打包成可离线浏览、可校验的 zip 归档")
+    archive.add_argument("year", nargs="?", default=None, metavar="YEAR", help="年度，如 2025")
+    archive.add_argument("--all", action="store_true", help="内容目录中的每个年度各打包一个 zip")
     archive.add_argument(
         "-o",
         "--output",
         default=None,
         metavar="FILE|DIR",
-        help="zip file (YEAR) or folder (--all); default: dist/disclosure-YEAR.zip",
+        help="zip 文件（指定年度时）或目录（--all 时）；默认 dist/disclosure-年度.zip",
     )
     _add_content(archive)
-    archive.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs config (default: mkdocs.yml)")
-    archive.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    archive.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs 配置文件（默认 mkdocs.yml）")
+    archive.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：全部核心；表单较少时单进程）")
     _add_format(archive)
     archive.set_defaults(func=cmd_archive)
 
-    diff = sub.add_parser("diff", help="what changed in the forms between two git revisions (表单变化)")
+    diff = sub.add_parser("diff", help="两个 git 版本之间表单的变化")
     diff.add_argument(
         "base",
         nargs="?",
         default=None,
         metavar="BASE",
-        help="old revision (default: merge base of HEAD with main, else origin/main, else HEAD^1)",
+        help="旧版本（默认：HEAD 与 main 的合并基点，其次 origin/main，再次 HEAD^1）",
     )
-    diff.add_argument("head", nargs="?", default=None, metavar="HEAD", help="new revision (default: the working tree)")
+    diff.add_argument("head", nargs="?", default=None, metavar="HEAD", help="新版本（默认：工作区，含未提交的修改）")
     diff.add_argument(
         "--format",
         choices=("text", "markdown"),
         default="text",
-        help="text for a terminal (default), markdown for pull-request comments and job summaries",
+        help="text 用于终端（默认）；markdown 用于拉取请求评论和作业摘要",
     )
     _add_content(diff)
     diff.set_defaults(func=cmd_diff)
 
-    new = sub.add_parser("new", help="write a new unit or project form to fill in (新建表单)")
-    new.add_argument("kind", choices=("unit", "project"), help="unit: 整体表 unit.yml; project: 项目表")
-    new.add_argument("--year", default=None, help="fiscal year, e.g. 2025")
-    new.add_argument("--unit", default=None, metavar="UNIT-ID", help="project: the unit folder, e.g. renhe-shehui-gongzuobu")
-    new.add_argument("--id", default=None, metavar="ID", help="project id (file name) or unit id (folder name)")
-    new.add_argument("--name", default=None, help="project name (项目名称) or unit name (预算单位)")
-    new.add_argument(
-        "--layout", default=None, metavar="NAME", help="layout (表样) of the new form (default: the year's default layout)"
-    )
+    new = sub.add_parser("new", help="新建一张待填写的整体表或项目表")
+    new.add_argument("kind", choices=("unit", "project"), help="unit：整体表 unit.yml；project：项目表")
+    new.add_argument("--year", default=None, help="年度，如 2025")
+    new.add_argument("--unit", default=None, metavar="UNIT-ID", help="项目表：所在单位目录，如 renhe-shehui-gongzuobu")
+    new.add_argument("--id", default=None, metavar="ID", help="项目编号（文件名）或单位编号（目录名）")
+    new.add_argument("--name", default=None, help="项目名称，或单位名称（预算单位）")
+    new.add_argument("--layout", default=None, metavar="NAME", help="新表单的表样（默认：该年度的默认表样）")
     new.add_argument(
         "--unit-name",
         default=None,
         metavar="NAME",
-        help="project in a folder without unit.yml (layouts without a required unit form): 预算单位",
+        help="目录中没有 unit.yml 的项目表（表样不要求整体表时）：预算单位名称",
     )
-    new.add_argument(
-        "--category", default=None, metavar="类别", help="project: one of the layout's categories (项目类别), if it has any"
-    )
-    new.add_argument("--total", default=None, metavar="AMOUNT", help="project: the layout's 年度资金总额 cell, e.g. 10")
-    new.add_argument(
-        "--fiscal", default=None, metavar="AMOUNT", help="project: the layout's 财政资金 cell (default: total - other)"
-    )
-    new.add_argument("--other", default=None, metavar="AMOUNT", help="project: the layout's 其他资金 cell (default: blank)")
+    new.add_argument("--category", default=None, metavar="类别", help="项目表：表样的项目类别之一（表样有类别时）")
+    new.add_argument("--total", default=None, metavar="AMOUNT", help="项目表：表样的资金总额一栏，如 10")
+    new.add_argument("--fiscal", default=None, metavar="AMOUNT", help="项目表：表样的财政资金一栏（默认：总额 − 其他资金）")
+    new.add_argument("--other", default=None, metavar="AMOUNT", help="项目表：表样的其他资金一栏（默认留空）")
     _add_content(new)
     new.set_defaults(func=cmd_new)
 
-    migrate = sub.add_parser("migrate", help="upgrade forms written for the earlier fixed model to a layout (迁移表单)")
+    migrate = sub.add_parser("migrate", help="把按早期固定模型写的表单升级为表样格式")
     _add_content(migrate)
-    migrate.add_argument(
-        "--layout", default=None, metavar="NAME", help="target layout (default: each file's own or the year's default)"
-    )
-    migrate.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
+    migrate.add_argument("--layout", default=None, metavar="NAME", help="目标表样（默认：文件自己的，或该年度的默认表样）")
+    migrate.add_argument("--dry-run", action="store_true", help="只显示将要发生的改动（diff），不写入")
     migrate.set_defaults(func=cmd_migrate)
-    export_xlsx = sub.add_parser("export-xlsx", help="write a workbook per form, laid out like the printed form (导出 Excel)")
+    export_xlsx = sub.add_parser("export-xlsx", help="每张表单导出一个与原表格式相同的 Excel 工作簿")
     _add_content(export_xlsx)
-    export_xlsx.add_argument("-o", "--output", default="build/xlsx", metavar="DIR", help="output folder (default: build/xlsx)")
+    export_xlsx.add_argument("-o", "--output", default="build/xlsx", metavar="DIR", help="输出目录（默认 build/xlsx）")
     _add_format(export_xlsx)
     export_xlsx.set_defaults(func=cmd_export_xlsx)
 
-    export_data = sub.add_parser("export-data", help="per-year data as xlsx, CSV, JSON and SQLite (导出数据)")
+    export_data = sub.add_parser("export-data", help="导出每个年度的数据文件（xlsx、CSV、JSON、SQLite）")
     _add_content(export_data)
-    export_data.add_argument("-o", "--output", default="build/data", metavar="DIR", help="output folder (default: build/data)")
+    export_data.add_argument("-o", "--output", default="build/data", metavar="DIR", help="输出目录（默认 build/data）")
     _add_format(export_data)
     export_data.set_defaults(func=cmd_export_data)
 
-    import_xlsx = sub.add_parser("import-xlsx", help="turn exported workbooks back into YAML forms (导入 Excel)")
-    import_xlsx.add_argument("files", nargs="+", metavar="FILE", help="workbooks exported by export-xlsx or export-data")
+    import_xlsx = sub.add_parser("import-xlsx", help="把导出并修改过的 Excel 工作簿导入为 YAML 表单")
+    import_xlsx.add_argument("files", nargs="+", metavar="FILE", help="由 export-xlsx 或 export-data 导出的工作簿")
     _add_content(import_xlsx)
-    import_xlsx.add_argument("--force", action="store_true", help="overwrite existing files that differ")
-    import_xlsx.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
+    import_xlsx.add_argument("--force", action="store_true", help="覆盖内容不同的已有文件")
+    import_xlsx.add_argument("--dry-run", action="store_true", help="只显示将要发生的改动（diff），不写入")
     _add_format(import_xlsx)
     import_xlsx.set_defaults(func=cmd_import_xlsx)
     return parser

