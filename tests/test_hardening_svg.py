@@ -13,7 +13,7 @@ from generator.site.charts import Slice, bar_list, stacked_bar
 from generator.site.escape import escape_svg
 
 HOSTILE = "项目\n第二行\r\n<br>*x* [a](b) & \"q\" 'q' </text></svg><script>alert(1)</script>\t{: .x}"
-SVG_TAGS = {"svg", "title", "rect", "text"}
+SVG_TAGS = {"svg", "title", "rect", "text", "tspan"}
 
 
 def charts() -> list[str]:

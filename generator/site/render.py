@@ -22,7 +22,7 @@ from generator.forms.form import Form
 from generator.forms.layout import cell_title
 from generator.forms.validate import CheckResult, FormFile
 from generator.site.charts import Slice, bar_list, percent, stacked_bar
-from generator.site.escape import escape_text
+from generator.site.escape import escape_attr, escape_text
 from generator.site.views import composition_rows, part_views
 
 #: Year and home pages sum units in this money unit (元 amounts are converted exactly).
@@ -157,6 +157,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["money"] = lambda v: "" if v is None else str(v)
+    # Attribute values: escaped the same way, but a line break becomes a space (a `<br>` is no markup there).
+    env.filters["in_attr"] = lambda v: Markup(escape_attr(v))
     env.filters["front_matter"] = lambda v: Markup(json.dumps(escape_text(v), ensure_ascii=False))
     return env
 

@@ -158,6 +158,7 @@ def indicators_view(form: Form, part: IndicatorsPart, rows: list[Any]) -> dict[s
                 "rowspan": span,
                 "colspan": merged.colspan.get(column.name, 1),
                 "cls": "value" if column.role == "target" else None,
+                "label": column.title,
             })  # fmt: skip
         body.append(cells)
     return {"kind": "indicators", "caption": part.title, "columns": [c.title for c in columns], "rows": body}
