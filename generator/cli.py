@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from generator import __version__
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+from generator.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, DisclosureError
 
 
 def _add_content(parser: argparse.ArgumentParser) -> None:
@@ -330,8 +329,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     set_format(getattr(args, "problem_format", None))
     func: Callable[[argparse.Namespace], int] = args.func
+    return run_command(args.command, lambda: func(args))
+
+
+def run_command(command: str, call: Callable[[], int]) -> int:
+    """Run one command; map the exception hierarchy (generator.errors) to messages and exit codes."""
     try:
-        return func(args)
+        return call()
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print(f"disclosure {command}: 已中断", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except DisclosureError as exc:
+        for message in exc.messages:
+            print(f"disclosure {command}: 错误：{message}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:
+        where = f"：{exc.filename}" if exc.filename else ""
+        print(f"disclosure {command}: 错误：{exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        print(f"disclosure {command}: 内部错误（这是本工具的缺陷，不是内容的问题）：请把上面的信息报告给维护者", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+
+from generator.errors import Refusal
 from pathlib import Path
 
 from generator.fileio import write_bytes_atomic
@@ -18,7 +20,7 @@ FILE_MODE = 0o100644
 DIR_MODE = 0o040755
 
 
-class ArchiveError(Exception):
+class ArchiveError(Refusal):
     """The archive cannot be built (the message says why, in terms of the inputs)."""
 
 

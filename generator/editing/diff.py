@@ -25,7 +25,8 @@ from generator.editing.changes import (
     UnitEffect,
 )
 from generator.editing.compare import CONTEXT, compare_forms, compare_indicators, word_diff
-from generator.editing.gitfiles import WORKTREE, GitError, UsageError
+from generator.editing.gitfiles import WORKTREE, GitError
+from generator.errors import UsageError
 from generator.editing.report import MARKDOWN_LIMIT, md, render_markdown, render_text
 from generator.editing.snapshot import compute_diff, diff_files
 
@@ -42,13 +43,6 @@ def run(
 ) -> int:
     """The `disclosure diff` command: print the report; 0 always, 1 on git failure, 2 on usage errors."""
     out = out or sys.stdout
-    try:
-        diff = compute_diff(content, base, head)
-    except UsageError as exc:
-        print(f"disclosure diff: 错误：{exc}", file=sys.stderr)
-        return 2
-    except GitError as exc:
-        print(f"disclosure diff: git 错误：{exc}", file=sys.stderr)
-        return 1
+    diff = compute_diff(content, base, head)  # GitError and UsageError: reported by the command line (cli.run_command)
     out.write(render_markdown(diff) if fmt == "markdown" else render_text(diff))
     return 0

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Optional
 
+from generator.errors import Refusal, UsageError
 from generator.forms.registry import SETTINGS_FILE, SITE_LAYOUTS
 
 #: git's empty tree: the base of a repository's first commit.
@@ -21,12 +22,8 @@ WORKTREE = None
 GIT_TIMEOUT = 300
 
 
-class GitError(Exception):
+class GitError(Refusal):
     """A git command failed: reported with a clear message and exit status 1."""
-
-
-class UsageError(Exception):
-    """Bad arguments: exit status 2."""
 
 
 def git(args: list[str], cwd: str | os.PathLike[str], stdin: bytes | None = None) -> bytes:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Optional, TextIO
 from pydantic import ValidationError
 
 from generator.editing.additions import unit_note
-from generator.editing.prompts import Ask, NewError, UsageError, check_id, check_money, check_name, check_project_id, check_year
+from generator.errors import UsageError
+from generator.editing.prompts import Ask, NewError, check_id, check_money, check_name, check_project_id, check_year
 from generator.editing.scaffold import PLACEHOLDER, Scaffold
 from generator.forms.discover import UNIT_FILE, FormFile
 from generator.forms.form import Form

@@ -11,20 +11,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional, TextIO
 
+from generator.errors import Refusal, UsageError
 from generator.forms.rules import RESERVED_IDS
 from generator.forms.scalars import ID_PATTERN, MONEY_PATTERN, YEAR_PATTERN
 
 
-class NewError(Exception):
+class NewError(Refusal):
     """A refusal (exit status 1): the file exists, the unit is missing, ..."""
-
-
-class UsageError(Exception):
-    """Bad or missing values without a terminal to ask on (exit status 2): every one of them, one per line."""
-
-    def __init__(self, *messages: str) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = list(messages)
 
 
 def check_year(text: str) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from generator.excel.cells import ooxml_unescape
+from generator.errors import Refusal
 from generator.problems import Coded, text_line, workflow_command
 
 COORD_RE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
@@ -61,7 +62,7 @@ def coord(ref: str) -> tuple[int, int]:
     return int(match.group(2)), column_index_from_string(match.group(1))
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """The workbook cannot be read; carries the problem."""
 
     def __init__(self, problem: SheetProblem) -> None:
