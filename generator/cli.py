@@ -199,6 +199,14 @@ def cmd_import_xlsx(args: argparse.Namespace) -> int:
     return import_xlsx(args.files, content=args.content, force=args.force, dry_run=args.dry_run)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from generator.importing.command import run_import
+    from generator.importing.session import Options
+
+    options = Options(unit_id=args.unit_id, id=args.id, year=args.year, layout=args.layout, category=args.category)
+    return run_import(args.files, content=args.content, force=args.force, dry_run=args.dry_run, options=options)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure",
@@ -319,6 +327,21 @@ def build_parser() -> argparse.ArgumentParser:
     import_xlsx.add_argument("--dry-run", action="store_true", help="只显示将要发生的改动（diff），不写入")
     _add_format(import_xlsx)
     import_xlsx.set_defaults(func=cmd_import_xlsx)
+
+    imp = sub.add_parser("import", help="published forms (Word, Excel, PDF, text, HTML) to checked YAML (导入公开文件)")
+    imp.add_argument("files", nargs="+", metavar="FILE", help=".docx .doc .xlsx .xls .pdf .html .txt files as units publish them")
+    _add_content(imp)
+    imp.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
+    imp.add_argument("--force", action="store_true", help="overwrite existing files that differ")
+    imp.add_argument(
+        "--unit-id", default=None, metavar="ID", help="unit folder (default: the folder of the same unit, else from its name)"
+    )
+    imp.add_argument("--id", default=None, metavar="ID", help="project id, when the file holds one project form")
+    imp.add_argument("--year", default=None, metavar="YEAR", help="fiscal year, when the form does not print it")
+    imp.add_argument("--layout", default=None, metavar="NAME", help="layout (表样), when several fit equally")
+    imp.add_argument("--category", default=None, metavar="类别", help="project category, when the title does not say it")
+    _add_format(imp)
+    imp.set_defaults(func=cmd_import)
     return parser
 
 

@@ -1,0 +1,100 @@
+"""`disclosure import` of pasted text: the sample's text extraction gives the shipped content (ids aside)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.forms.load import load_file
+from generator.importing.accuracy import compare
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_TEXT = ROOT / "tests" / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
+SHIPPED = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu"
+
+
+def _site(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "disclosure.yml", tmp_path / "disclosure.yml")
+    return tmp_path / "content"
+
+
+def _by_name(folder: Path) -> dict[str, dict]:
+    out = {}
+    for path in sorted(folder.glob("*.yml")):
+        data = load_file(path).data
+        out["unit" if path.stem == "unit" else data["name"]] = data
+    return out
+
+
+def test_the_sample_text_imports_to_the_shipped_content(tmp_path, monkeypatch, capsys):
+    content = _site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content", "--unit-id", "renhe-shehui-gongzuobu"]) == 0
+    imported = _by_name(content / "2025" / "renhe-shehui-gongzuobu")
+    shipped = _by_name(SHIPPED)
+    assert sorted(imported) == sorted(shipped)
+    for name, want in shipped.items():
+        right, total, wrong = compare(want, imported[name])
+        assert wrong == [], name
+        assert right == total and total > 10
+    for data in imported.values():
+        assert data["source"] == {"file": SAMPLE_TEXT.name}
+
+
+def test_the_imported_files_check_clean_apart_from_the_shipped_acknowledgements(tmp_path, monkeypatch, capsys):
+    content = _site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content"]) == 0
+    capsys.readouterr()
+    main(["check", "--content", "content"])
+    out = capsys.readouterr().out
+    codes = {line.rsplit("(", 1)[1].rstrip(")") for line in out.splitlines() if line.endswith(")") and ": warning: " in line}
+    assert codes <= {"indicator-taxonomy"} and ": error: " not in out
+    folders = [p.name for p in (content / "2025").iterdir()]
+    assert len(folders) == 1 and folders[0].startswith("renhe")
+
+
+def test_importing_again_changes_nothing_and_keeps_the_ids(tmp_path, monkeypatch, capsys):
+    _site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content"]) == 0
+    first = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "content").rglob("*.yml"))
+    capsys.readouterr()
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content"]) == 0
+    second = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "content").rglob("*.yml"))
+    assert first == second
+    assert "0 file(s) written, 9 unchanged" in capsys.readouterr().err
+
+
+def test_import_into_the_existing_unit_folder_reuses_its_project_ids(tmp_path, monkeypatch, capsys):
+    content = _site(tmp_path)
+    shutil.copytree(SHIPPED, content / "2025" / SHIPPED.name)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"→ 2025/{SHIPPED.name}/cun-shequ-ganbu-jixiao.yml" in out
+    assert sorted(p.name for p in (content / "2025").iterdir()) == [SHIPPED.name]
+
+
+@pytest.mark.parametrize("flag", ["--dry-run", None])
+def test_nothing_is_overwritten_without_force(tmp_path, monkeypatch, capsys, flag):
+    content = _site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content", "--unit-id", "u"]) == 0
+    target = content / "2025" / "u" / "unit.yml"
+    target.write_text(target.read_text(encoding="utf-8").replace("682.42", "682.41"), encoding="utf-8")
+    before = target.read_bytes()
+    capsys.readouterr()
+    args = ["import", str(SAMPLE_TEXT), "--content", "content", "--unit-id", "u"] + ([flag] if flag else [])
+    status = main(args)
+    captured = capsys.readouterr()
+    if flag == "--dry-run":
+        assert status == 0 and "-  total:           {total: 682.41" in captured.out
+    else:
+        assert status == 1 and "exists and differs" in captured.err
+    assert target.read_bytes() == before
+    assert main(args[:-1] + ["--force"] if flag else args + ["--force"]) == 0
+    assert "682.42" in target.read_text(encoding="utf-8")
