@@ -22,10 +22,10 @@ _FOLD = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "—": "-
 _SPACE = re.compile(r"\s+")
 
 
-def norm(text: str) -> str:
+def norm(text: str, colon: bool = False) -> str:
     """Return a printed label in the form labels are compared in: NFKC, no whitespace, no trailing colon."""
-    folded = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    return _SPACE.sub("", folded).rstrip(":")
+    folded = _SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_FOLD))
+    return folded if colon else folded.rstrip(":")
 
 
 @dataclass(eq=False)

@@ -93,8 +93,8 @@ def title_pattern(title: str) -> re.Pattern[str]:
         elif piece == "{money_unit}":
             out.append(r"(?P<unit>万元|元)")
         else:
-            out.append(re.escape(norm(piece)) if piece.strip() else "")
-    return re.compile("^" + "".join(out) + "$")
+            out.append(re.escape(norm(piece, colon=True)) if piece.strip() else "")
+    return re.compile("^" + "".join(out).rstrip(":") + "$")
 
 
 @lru_cache(maxsize=4096)

@@ -112,8 +112,9 @@ class Mapper:
         row = self.rows[r + 1]
         if self.full_rows:
             candidates = [x for x in row if x.col == cell.col]
-        else:
-            candidates = [row[c]] if c < len(row) else []
+        else:  # pasted text: cells merged down may be missing on the left of the row below
+            at = c - max(0, len(self.rows[r]) - len(row))
+            candidates = [row[at]] if 0 <= at < len(row) else []
         if not candidates and len([x for x in row if not x.empty]) == 1:
             candidates = [x for x in row if not x.empty]
         for nxt in candidates:
@@ -162,15 +163,15 @@ class Mapper:
                 text, value_cell = self.value_of(cell, rest, allow_below=spec.type == "longtext" or spec.group is not None)
                 if value_cell is None and rest is None and spec.type == "longtext":
                     text, value_cell = self.value_of(cell, None, allow_below=True)
-            text = self.split_shared(specs, index, text, cell)
+            text = self.split_shared(specs, index, text, cell, part.outside is not None)
             self.use(cell, value_cell)
             self.out.data[spec.name] = text
             self.out.origin[(spec.name,)] = value_cell or cell
 
-    def split_shared(self, specs: list[FieldSpec], index: int, text: str, cell: Cell) -> str:
-        """Cut `text` at the label of the next field printed in the same cell or row; carry the rest to it."""
+    def split_shared(self, specs: list[FieldSpec], index: int, text: str, cell: Cell, line: bool) -> str:
+        """Cut `text` at the label of the next field printed in the same cell, row or line; carry the rest to it."""
         for nxt in specs[index + 1 :]:
-            if nxt.same_cell is None and not nxt.same_row:
+            if nxt.same_cell is None and not nxt.same_row and not line:
                 break
             span = find_inside(text, nxt.title)
             if span is None:

@@ -1,0 +1,78 @@
+"""Bounds a Word file must satisfy before python-docx parses it (the rules of `excel.safety` for workbooks).
+
+The zip: at most `MAX_MEMBERS` members, declared sizes adding up to at most `MAX_UNCOMPRESSED`, no member
+compressed more than `MAX_RATIO`:1, not encrypted. Every XML member is streamed through expat with no DTD
+(so no entity can be declared, expanded or fetched) and at most `MAX_ELEMENTS` elements. Workbooks (.xlsx)
+go through `excel.safety.check_archive` itself.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+from xml.parsers import expat
+
+from generator.importing.problems import Refused
+
+MAX_MEMBERS = 2000
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_RATIO = 200
+MAX_ELEMENTS = 3_000_000
+_CHUNK = 64 * 1024
+
+
+def _stream(name: str, fh: Any, budget: list[int]) -> None:
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_: Any) -> None:
+        raise Refused("invalid-document", f"{name} 含 DTD 或实体声明，出于安全原因拒绝读取")
+
+    def start(*_: Any) -> None:
+        budget[0] += 1
+        if budget[0] > MAX_ELEMENTS:
+            raise Refused("document-too-large", f"文档超过 {MAX_ELEMENTS} 个 XML 元素的上限")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    parser.StartElementHandler = start
+    try:
+        while True:
+            chunk = fh.read(_CHUNK)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                break
+    except expat.ExpatError as exc:
+        raise Refused("invalid-document", f"{name} 的 XML 无法解析（第 {exc.lineno} 行）") from None
+
+
+def check_zip(raw: bytes, what: str = "docx") -> None:
+    """Refuse a zip that is not one, a zip bomb, an encrypted file, or XML with a DTD or too many elements."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise Refused("invalid-document", f"不是有效的 {what} 文件（zip 结构损坏或不是 zip：{exc}）") from None
+    with archive:
+        if len(infos) > MAX_MEMBERS:
+            raise Refused("document-too-large", f"压缩包中有 {len(infos)} 个文件，超过上限 {MAX_MEMBERS}")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNCOMPRESSED:
+            raise Refused("document-too-large", f"解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED} 字节（可能是压缩炸弹）")
+        budget = [0]
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise Refused("invalid-document", "文件已加密（请先取消密码保护）")
+            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise Refused("document-too-large", f"{info.filename} 的压缩比异常（可能是压缩炸弹）")
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            try:
+                with archive.open(info) as fh:
+                    _stream(info.filename, fh, budget)
+            except Refused:
+                raise
+            except Exception as exc:  # zlib.error, BadZipFile (CRC) ...
+                raise Refused("invalid-document", f"{info.filename} 无法读取（{type(exc).__name__}）") from None
