@@ -9,7 +9,10 @@ reading order with the tables. A scanned PDF (no text) is refused with a message
 from __future__ import annotations
 
 import io
+import logging
+import re
 import time
+import unicodedata
 from typing import Any, Optional
 
 from generator.importing.grid import Cell, Document, Row, clean_cell, line_row
@@ -17,6 +20,33 @@ from generator.importing.problems import Refused
 
 MAX_PAGES = 100
 MAX_SECONDS = 60.0
+#: Kangxi radicals and CJK radical supplements: what some PDF fonts map common characters to (⾦ for 金).
+_RADICALS = re.compile("[\u2e80-\u2fdf]")
+_CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+#: CJK radical supplements (no NFKC mapping) that PDF fonts use for the simplified characters.
+_SUPPLEMENT = dict(
+    zip(
+        "⺟⺠⺮⻁⻄⻅⻆⻈⻉⻊⻋⻌⻓⻔⻖⻘⻚⻛⻜⻝⻟⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳",
+        "母民竹虎西见角讠贝足车辶长门阝青页风飞食饣马骨鬼鱼鸟麦黄齐齿龙龟",
+    )
+)
+
+
+def _radical(ch: str) -> str:
+    return _SUPPLEMENT.get(ch) or unicodedata.normalize("NFKC", ch)
+
+
+def pdf_text(text: str) -> str:
+    """A cell's text from a PDF: radicals as the characters they stand for, lines the PDF wrapped joined again."""
+    text = _RADICALS.sub(lambda m: _radical(m.group(0)), text)
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        joint = "" if _CJK.match(out[-1:]) or _CJK.match(line[:1]) or out[-1:] in "-/.:,(%~" else " "
+        out += joint + line
+    return out
 
 
 def _table_rows(table: Any, page: int, number: int) -> list[Row]:
@@ -29,7 +59,7 @@ def _table_rows(table: Any, page: int, number: int) -> list[Row]:
         for c, box in enumerate(row):
             if box is not None:
                 text = texts[r][c] if r < len(texts) and c < len(texts[r]) else ""
-                out.append(Cell(clean_cell(text or ""), page=page, table=number, row=r + 1, col=c + 1))
+                out.append(Cell(clean_cell(pdf_text(text or "")), page=page, table=number, row=r + 1, col=c + 1))
                 continue
             left = next((row[k] for k in range(c - 1, -1, -1) if row[k] is not None), None)
             x = _column_x(cells, c, xs)
@@ -48,6 +78,7 @@ def _column_x(cells: list[list[Any]], c: int, xs: list[float]) -> Optional[float
 
 
 def read_pdf(path: str, raw: bytes) -> Document:
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         import pdfplumber
 
@@ -89,7 +120,7 @@ def read_pdf(path: str, raw: bytes) -> Document:
 
                 rest = page.filter(outside)
                 for line in rest.extract_text_lines():
-                    items.append((line["top"], [line_row(line["text"], page=number)]))
+                    items.append((line["top"], [line_row(pdf_text(line["text"]), page=number)]))
                 chars += len(page.chars)
             except Refused:
                 raise

@@ -1,0 +1,118 @@
+"""`disclosure import` of Word, Excel, HTML and PDF files printed from every shipped layout, and of the real forms.
+
+The test documents are built at test time from content files (`tests/import_print.py`: merged cells as
+units print them) and imported back; each must give the content's cells (≥ 99 % right, in practice all).
+The real public forms of tests/fixtures/real/ are imported from their published text (`source.txt`) and
+from their transcribed grid (`grid.tsv`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.forms.load import load_file
+from generator.forms.registry import registry_for
+from generator.importing.accuracy import compare
+from generator.importing.session import Options, Session
+from tests.import_print import printed, write_docx, write_html, write_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "fixtures" / "real"
+FORMS = sorted((ROOT / "content" / "2025" / "renhe-shehui-gongzuobu").glob("*.yml")) + sorted(REAL.glob("*/content/*/*/*.yml"))
+WRITERS = {"docx": write_docx, "xlsx": write_xlsx, "html": write_html}
+
+
+def _import(path: Path):
+    session = Session(registry_for(ROOT / "content"), Path("/nonexistent-content"), Options())
+    session.read(str(path))
+    return session
+
+
+def _expected(path: Path):
+    data = load_file(path).data
+    registry = registry_for(ROOT / "content")
+    layout = registry.layouts[data.get("layout") or registry.default_for(data["fiscal_year"])]
+    data.pop("order", None)  # a form printed alone does not print its place among the unit's projects
+    return data, layout, "unit" if path.stem == "unit" else "project"
+
+
+def _check(session, data, layout, kind):
+    errors = [p.format() for p in session.problems if p.level == "error"]
+    assert errors == []
+    (form,) = session.forms
+    assert (form.built.layout.name, form.kind) == (layout.name, kind)
+    right, total, wrong = compare(data, form.built.data, layout.spec.money_unit)
+    assert right / total >= 0.99, wrong
+    return right, total, wrong
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+@pytest.mark.parametrize("path", FORMS, ids=[f"{p.parent.name}/{p.stem}" for p in FORMS])
+def test_printed_form_imports_back(path, fmt, tmp_path):
+    data, layout, kind = _expected(path)
+    document = WRITERS[fmt](printed(layout, kind, data), tmp_path / f"{path.stem}.{fmt}")
+    _, _, wrong = _check(_import(document), data, layout, kind)
+    assert wrong == []
+
+
+def test_word_merged_cells_are_read_from_the_grid(tmp_path):
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    document = write_docx(printed(layout, kind, data), tmp_path / "form.docx")
+    from generator.importing.documents import read_document
+
+    rows = read_document(str(document)).rows
+    merged = [c for row in rows for c in row if c.merged]
+    assert merged, "vertically merged cells (vMerge) are placeholders below their first row"
+    level1 = [row for row in rows if any(c.text == "项目完成" for c in row)]
+    assert len(level1) == 1, "项目完成 is printed once, merged down over its rows"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="PDF test documents are printed by Chromium (apt-get install chromium)")
+@pytest.mark.parametrize("path", FORMS[:2] + FORMS[-3:], ids=[f"{p.parent.name}/{p.stem}" for p in FORMS[:2] + FORMS[-3:]])
+def test_pdf_printed_by_a_browser_imports_back(path, tmp_path):
+    data, layout, kind = _expected(path)
+    html = write_html(printed(layout, kind, data), tmp_path / "form.html")
+    pdf = tmp_path / "form.pdf"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    _check(_import(pdf), data, layout, kind)
+
+
+REAL_FORMS = sorted(p for p in REAL.iterdir() if (p / "content").is_dir())
+
+
+@pytest.mark.parametrize("source", ["source.txt", "grid.tsv"])
+@pytest.mark.parametrize("slug", REAL_FORMS, ids=[p.name for p in REAL_FORMS])
+def test_real_public_form_imports_with_every_cell_right(slug, source):
+    (path,) = list((slug / "content").rglob("*.yml"))
+    data, layout, kind = _expected(path)
+    session = _import(slug / source)
+    right, total, wrong = _check(session, data, layout, kind)
+    assert wrong == [] and right == total
+
+
+def test_forms_without_a_layout_are_reported_not_guessed():
+    slug = REAL / "neimenggu-2021-wuhai-gongxiaoshe-project-zaisheng-ziyuan"
+    session = _import(slug / "source.txt")
+    assert session.forms == []
+    assert [p.code for p in session.problems] == ["unknown-form"]
