@@ -72,6 +72,10 @@ def offline_overrides(raw: dict, jieba_dict: Path | None) -> dict:
     names = set()
     for name, options in plugin_entries(raw):
         names.add(name)
+        if name in {"search", "material/search"}:
+            # The public site switches Material's search off (it uses Pagefind, which cannot load from
+            # file://): the archive always has it.
+            options.pop("enabled", None)
         if name in {"search", "material/search"} and jieba_dict is not None and options.get("jieba_dict_user"):
             options["jieba_dict_user"] = str(jieba_dict)
         rebuilt.append({name: options} if options else name)

@@ -1,8 +1,8 @@
 """The site in a real browser: Chinese search, print layout, nav, offline archive.
 
 One sample site (sample_site.py) is built per session with the repository's
-mkdocs.yml and overrides/, served on 127.0.0.1 and driven through Material's
-own search UI. Every page is opened through `open_page`, which aborts and
+mkdocs.yml and overrides/ with Material's search switched on (as the offline
+archive has it), served on 127.0.0.1 and driven through Material's own search UI. Every page is opened through `open_page`, which aborts and
 records any request to another host; each test asserts there was none.
 """
 
@@ -31,10 +31,26 @@ RESULTS_READY = """() => {
 FIRST_LINKS = """els => els.map(el => el.getAttribute("href"))"""
 
 
+#: Material's search with the query fix is the offline archive's search (generator/archive/offline.py
+#: turns it on); the public site's mkdocs.yml has it off and uses Pagefind (test_pagefind_search.py).
+MATERIAL_SEARCH_CONFIG = """INHERIT: mkdocs.yml
+plugins:
+  - search:
+      lang: zh
+      jieba_dict_user: build/jieba_user_dict.txt
+"""
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory, build_site) -> Path:
     workdir = tmp_path_factory.mktemp("site")
-    build_site(workdir, PAGES, USER_DICT)
+    build_site(
+        workdir,
+        PAGES,
+        USER_DICT,
+        config_file="mkdocs.material.yml",
+        extra_files={"mkdocs.material.yml": MATERIAL_SEARCH_CONFIG},
+    )
     return workdir / "site"
 
 

@@ -30,7 +30,8 @@ JIXIAO = UNIT + "cun-shequ-ganbu-jixiao/"
 HUANJIE = UNIT + "cun-shequ-huanjie/"
 LIANGXIN = UNIT + "liangxin-gongwei-dangjian/"
 
-# The search worker is ready once the meta line no longer says "正在初始化搜索引擎" (see RESULTS_READY).
+# The search box is ready once its meta line says "键入以开始搜索" (see RESULTS_READY); Pagefind's index
+# (generator/site/searchindex.py) is loaded on first use.
 # Results are `li.md-search-result__item`, one per page, whose first link is the page itself.
 SEARCH_READY = """() => {
   const meta = document.querySelector(".md-search-result__meta");
@@ -187,7 +188,7 @@ def walk(chromium_browser, site, site_url) -> Walk:
 
 
 def _results(page, query: str) -> list[str]:
-    """Site-relative paths of the result pages, best first, once the worker has answered."""
+    """Site-relative paths of the result pages, best first, once the search has answered."""
     page.wait_for_function(RESULTS_READY, arg=query, timeout=20_000, polling=50)
     hrefs = page.eval_on_selector_all(RESULT_LINKS, RESULT_PAGES)
     return [unquote(urlsplit(href).path).lstrip("/") for href in hrefs]
@@ -241,16 +242,15 @@ def test_search_finds_the_right_page_first(open_page, site, site_url, query, exp
 
 
 def test_no_page_requests_another_host(open_page, site, site_url):
-    """Every built page (404.html too), each in a fresh context, until its search worker is ready
-    (it fetches the index and the Chinese Lunr plugins on load); then one search on the home page."""
+    """Every built page (404.html too), each in a fresh context, until it is loaded and its search box
+    ready; then one search on the home page, which loads Pagefind's script, index and text chunks."""
     pages = _html_pages(site)
     assert len(pages) >= 12, pages  # home, year, 404, unit, 8 projects
     blocked: dict[str, list[str]] = {}
     errors: dict[str, list[str]] = {}
     for rel in pages:
         guarded = open_page(site_url + rel)
-        # Everything a page loads by itself ends with the search worker: it is ready (and says so in
-        # the result meta) once it has fetched the index and the Lunr language plugins.
+        # The page's own loads end with its scripts; the search box says it is ready.
         guarded.page.wait_for_function(SEARCH_READY, timeout=20_000, polling=50)
         if guarded.blocked:
             blocked[rel or "/"] = guarded.blocked
@@ -264,8 +264,10 @@ def test_no_page_requests_another_host(open_page, site, site_url):
     assert results, "the search on the home page found nothing"
     guarded.page.wait_for_load_state("networkidle")
     requested = [urlsplit(u).path for u in guarded.requested]
-    assert "/search/search_index.json" in requested, requested
-    assert any(p.endswith("/lunr/min/lunr.zh.min.js") for p in requested), requested
+    assert "/pagefind/pagefind.js" in requested, requested
+    assert any(p.startswith("/pagefind/index/") for p in requested), requested
+    assert any(p.startswith("/pagefind/fragment/") for p in requested), requested
+    assert not any(p.startswith("/search/") for p in requested), requested  # no Material index on the public site
     _assert_clean(guarded)
 
 

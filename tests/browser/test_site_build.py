@@ -26,10 +26,10 @@ def _files(site: Path) -> set[str]:
 @pytest.mark.slow
 def test_properdocs_builds_the_generated_docs(built_project, tmp_path):
     """`properdocs build --strict -f mkdocs.yml`, run from the project folder after the generator
-    wrote build/docs (and build/jieba_user_dict.txt), builds the same pages and search index as
-    `disclosure build` does with MkDocs.
+    wrote build/docs (and build/jieba_user_dict.txt), builds the same pages as `disclosure build`
+    does with MkDocs (which then adds the Pagefind bundle).
 
-    Only the pages and the index are compared: `disclosure build` passes its own nav (units titled
+    Only the file lists and one page's text are compared: `disclosure build` passes its own nav (units titled
     by name) to MkDocs, whereas a plain `mkdocs build` or `properdocs build` of mkdocs.yml uses the
     auto-generated nav, so the sidebar markup differs between the two.
     """
@@ -54,10 +54,17 @@ def test_properdocs_builds_the_generated_docs(built_project, tmp_path):
     assert not re.search(r"^(WARNING|ERROR)\b", output, re.M), output
 
     reference = built_project / "site"
-    assert _files(site) == _files(reference)
-    assert (site / "search" / "search_index.json").read_bytes() == (reference / "search" / "search_index.json").read_bytes(), (
-        "ProperDocs indexed different text than MkDocs"
-    )
+    # The Pagefind bundle is written by `disclosure build` after MkDocs (generator/site/searchindex.py);
+    # Material's search is off in mkdocs.yml, so neither build has its index.
+    bundle = {f for f in _files(reference) if f.startswith("pagefind/")}
+    assert "pagefind/pagefind.js" in bundle
+    assert _files(site) == _files(reference) - bundle
+    assert not (site / "search").exists() and not (reference / "search").exists()
+    page = "2025/renhe-shehui-gongzuobu/cun-ganbu-huachengbao/index.html"
+    assert (site / page).read_bytes().count(b"data-pagefind-body") == 1
+    assert re.sub(r'<nav class="md-nav.*?</nav>', "", (site / page).read_text(encoding="utf-8"), flags=re.S).count(
+        "花城保"
+    ) == re.sub(r'<nav class="md-nav.*?</nav>', "", (reference / page).read_text(encoding="utf-8"), flags=re.S).count("花城保")
     home = (site / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<meta name="generator" content="[^"]*ProperDocs 1\.6\.', home), "not built by ProperDocs 1.6"
 
@@ -90,3 +97,18 @@ def test_vendored_axe_core_is_unmodified():
     version = re.search(r"\*\*axe-core (\d+\.\d+\.\d+)\*\*", readme).group(1)
     assert (vendor / "axe.min.js").read_text(encoding="utf-8").startswith(f"/*! axe v{version}\n")
     assert "Mozilla Public License" in (vendor / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_header_override_is_material_plus_the_pagefind_box():
+    """overrides/partials/header.html is Material's partial plus two `else` lines that include the
+    Pagefind search box where Material's search plugin is off; nothing else differs."""
+    ours = (ROOT / "overrides" / "partials" / "header.html").read_text(encoding="utf-8")
+    theirs = (MATERIAL_TEMPLATES / "partials" / "header.html").read_text(encoding="utf-8")
+    header = re.compile(r"\A\{#-.*?-#\}\n", re.S)
+    ours, theirs = header.sub("", ours), header.sub("", theirs)
+    added = [line for line in ours.splitlines() if line not in theirs.splitlines()]
+    assert added == [
+        '      {% else %}{% include "partials/pagefind.html" %}',
+        '    {% else %}{% include "partials/pagefind.html" %}',
+    ]
+    assert [line for line in ours.splitlines() if line not in added] == theirs.splitlines()

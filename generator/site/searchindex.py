@@ -1,0 +1,191 @@
+"""The public site's search: a Pagefind index written into the built site, after MkDocs.
+
+MkDocs builds the pages (mkdocs.yml has Material's search plugin switched off: jieba segmentation was
+~40 % of MkDocs' time and its single index grew with the site); then this step indexes the built HTML
+with Pagefind's extended binary (Chinese segmentation) into `<site>/pagefind/`, a chunked index the
+browser fetches a few small pieces of per query. The offline archive keeps Material's search (Pagefind
+cannot fetch from file://): see generator/archive/offline.py.
+
+What is indexed is the page's <article> (`data-pagefind-body`, set in overrides/main.html) minus the
+breadcrumb, charts and download links, with the printed form tables replaced by one line per table row
+("指标名称 → 指标值"), so that a hit shows the row it is in, and a block of number variants (≥90% is
+also indexed as "90 %", 500人次 as "500 人次"), so that a query for a number or number+unit finds values
+written with an operator. The page files on disk are not changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The bundle folder inside the site (overrides/assets/javascripts/search.js loads it from there).
+BUNDLE = "pagefind"
+#: Starts each table-row line in the indexed text, and the variants block after the last row; the
+#: browser side (search.js) splits the fetched text on them to show the matching row only.
+ROW_MARK = "▸"
+VARIANTS_MARK = "⁂"
+#: Not indexed: navigation and download links, the chart drawings (their numbers are in the tables),
+#: and the printed tables themselves (indexed as row lines instead, see `row_lines`).
+EXCLUDE_SELECTORS = (
+    ".breadcrumb",
+    "figure.chart svg",
+    "table.form-table",
+    'a[href$=".xlsx"]',
+    'a[href$=".yml"]',
+    'a[href$=".json"]',
+    'a[href$=".csv"]',
+    'a[href$=".zip"]',
+    'a[href$=".sha256"]',
+)
+#: Pages that are not search results: the home page is a hub (its help text quotes example values such
+#: as "≥90%", which would outrank the forms that hold them) and 404 is no content.
+SKIPPED = {"index.html", "404.html"}
+
+_TABLE = re.compile(r"<table\b[^>]*\bclass=\"[^\"]*\bform-table\b[^\"]*\"[^>]*>(.*?)</table>", re.S | re.I)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
+_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</t[hd]>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+_BREADCRUMB = re.compile(r"<span class=\"breadcrumb\"[^>]*>(.*?)</span>", re.S | re.I)
+_ARTICLE = re.compile(r"<article\b[^>]*>(.*)</article>", re.S | re.I)
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S | re.I)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: A number and the unit written right after it (%, or one or two Han characters: 人次, 万元, 年度, 个).
+_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(%|％|[\u4e00-\u9fff]{1,2})?")
+
+
+@dataclass
+class IndexReport:
+    pages: int
+    files: int
+    bytes: int
+    seconds: float
+
+    def __str__(self) -> str:
+        return f"{self.pages} pages, {self.files} files, {self.bytes // 1024} KiB in {self.seconds:.1f}s"
+
+
+def text_of(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def row_lines(page: str) -> list[str]:
+    """One line per row of the page's printed form tables: its label(s), then its value cells.
+
+    A row with two or more data cells (an indicator row: 三级指标, 指标值, …) is its data cells joined by
+    " → "; a row with one data cell (a field, an amount) is its last header cell, " → ", the value.
+    Rows without a value (group headers only) are left out.
+    """
+    lines = []
+    for table in _TABLE.finditer(page):
+        for row in _ROW.finditer(table.group(1)):
+            cells = [(tag.lower(), text_of(body)) for tag, body in _CELL.findall(row.group(1))]
+            data = [text for tag, text in cells if tag == "td" and text]
+            heads = [text for tag, text in cells if tag == "th" and text]
+            if not data:
+                continue
+            if len(data) == 1 and heads:
+                data = [heads[-1].rstrip("：:"), data[0]]
+            lines.append(" → ".join(data))
+    return lines
+
+
+def number_variants(text: str) -> list[str]:
+    """The numbers of `text`, each spaced from its unit, without the comparison written before it.
+
+    "≥90%" → "90 %", "培训500人次" → "500 人次", "2025年1月" → "2025 年", "1 月": Pagefind then holds
+    the number as a word of its own, which is what search.js sends for a number or number+unit query.
+    """
+    return [f"{number} {unit or ''}".strip() for number, unit in _NUMBER.findall(text)]
+
+
+def characters(page: str) -> list[str]:
+    """Every Han character of the article, once each, in order of first use.
+
+    Pagefind segments Chinese into words when indexing and the browser segments the query on its own;
+    the two do not always agree ("万元" is one word in one page and two in another). search.js also
+    sends the query as single characters, which these always match; the exact phrase is then checked
+    on the fetched text of the best candidates.
+    """
+    article = _ARTICLE.search(page)
+    if article is None:
+        return []
+    body = _SVG.sub(" ", _BREADCRUMB.sub(" ", article.group(1)))
+    return list(dict.fromkeys(_HAN.findall(text_of(body))))
+
+
+def augmented(page: str) -> str:
+    """The page as Pagefind should read it: row lines, number variants and the trail meta appended."""
+    end = page.rfind("</article>")
+    if end < 0:
+        return page
+    lines = row_lines(page)
+    variants = list(dict.fromkeys(v for line in lines for v in number_variants(line)))
+    variants += characters(page)
+    parts = ['<div class="pagefind-extra">']
+    parts += [f"<p>{ROW_MARK} {html.escape(line)}</p>" for line in lines]
+    if variants:
+        parts.append(f"<p>{VARIANTS_MARK} {html.escape(' '.join(variants))}</p>")
+    crumb = _BREADCRUMB.search(page)
+    if crumb:
+        steps = [s.strip() for s in text_of(crumb.group(1)).split("›")]
+        trail = " › ".join(s for s in steps[1:-1] if s)
+        if trail:
+            parts.append(f'<span data-pagefind-ignore data-pagefind-meta="trail">{html.escape(trail)}</span>')
+    parts.append("</div>")
+    return page[:end] + "\n".join(parts) + page[end:]
+
+
+def page_url(rel: str) -> str:
+    """The site-root URL of a built page ("2025/x/index.html" → "/2025/x/")."""
+    return "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+
+
+async def _write(site: Path) -> int:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    config = IndexConfig(exclude_selectors=list(EXCLUDE_SELECTORS), output_path=str(site / BUNDLE))
+    pages = 0
+    async with PagefindIndex(config=config) as index:
+        for path in sorted(site.rglob("*.html")):
+            rel = path.relative_to(site).as_posix()
+            if rel in SKIPPED or rel.startswith(BUNDLE + "/"):
+                continue
+            await index.add_html_file(content=augmented(path.read_text(encoding="utf-8")), url=page_url(rel))
+            pages += 1
+        await index.write_files(output_path=str(site / BUNDLE))
+    return pages
+
+
+def index_site(site: Path) -> IndexReport:
+    """Write the Pagefind bundle into `site/pagefind/` (replacing an old one); return what it holds."""
+    import shutil
+
+    started = time.perf_counter()
+    shutil.rmtree(site / BUNDLE, ignore_errors=True)
+    try:
+        pages = asyncio.run(_write(site))
+    except OSError:
+        raise
+    except Exception as exc:  # the Pagefind service's own errors: the build stops with a message
+        raise OSError(f"Pagefind could not index the site: {exc}") from exc
+    files = [p for p in (site / BUNDLE).rglob("*") if p.is_file()]
+    return IndexReport(pages, len(files), sum(p.stat().st_size for p in files), time.perf_counter() - started)
+
+
+def index_search(cfg, site: Path) -> IndexReport | None:  # noqa: ANN001 - a loaded MkDocs config
+    """Index the built `site` with Pagefind, unless the config keeps Material's search on (then the
+    site has Material's index already, as the offline archive does)."""
+    import sys
+
+    plugin = cfg["plugins"].get("material/search")
+    if plugin is not None and plugin.config.enabled:
+        return None
+    report = index_site(site)
+    print(f"search index (Pagefind): {report}", file=sys.stderr, flush=True)
+    return report

@@ -1,0 +1,317 @@
+/*
+ * The public site's search box: Pagefind (the chunked index written by generator/site/searchindex.py
+ * into <site>/pagefind/) driven through Material's own search markup and classes
+ * (overrides/partials/pagefind.html), so it looks and behaves like Material's search.
+ *
+ * - Loads nothing until the box is used; then only pagefind/… below the site root (no other host;
+ *   the site root comes from Material's __config "base", so a sub-path deployment works).
+ * - Keyboard: "/", "s" or "f" opens, ↑/↓ move through the results, Enter opens the first or the
+ *   focused one, Esc closes. ?q=… opens the box with a query (a shareable search).
+ * - Query: numbers are searched without a comparison before them (≥90% → 90%) and spaced from their
+ *   unit; Han text is also searched character by character (the index holds every page's characters:
+ *   Pagefind's segmentation of the page and of the query do not always agree). The best candidates of
+ *   both searches are re-ranked: the whole query in the title, then in the text, then the rest.
+ * - Preview: the table row that holds the match ("指标名称 → 指标值"), no invisible characters.
+ * - The page opened from a result gets ?h=<query> and marks the matches (like search.highlight).
+ */
+(function () {
+  "use strict";
+
+  var ROW = "\u25b8"; // generator/site/searchindex.py ROW_MARK
+  var VARIANTS = "\u2042"; // generator/site/searchindex.py VARIANTS_MARK
+  var CANDIDATES = 24; // results of each search whose text is fetched and re-ranked
+  var SHOWN = 20;
+  var INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/g;
+  var OPERATOR = /(?:[≥≤><=≧≦]+|不低于|不少于|不高于|不多于|不超过|不大于|不小于|大于|小于|高于|低于|达到|超过)\s*(?=\d)/g;
+  var QUOTES = /[“”‘’「」『』《》〈〉【】〔〕（）()"'`,，。、；;：:!！?？]/g;
+  var HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+  function clean(text) {
+    return String(text || "").replace(INVISIBLE, "");
+  }
+  /* What the reader meant: full-width forms folded, quotes and comparisons dropped. */
+  function normalize(query) {
+    return clean(query).normalize("NFKC").replace(QUOTES, " ").replace(OPERATOR, "").replace(/\s+/g, " ").trim();
+  }
+  /* Numbers spaced from what is next to them: "500人次" -> "500 人次" (as the index holds them). */
+  function spaced(query) {
+    return query.replace(/(\d)(?=[^\d.\s])/g, "$1 ").replace(/([^\d.\s])(?=\d)/g, "$1 ");
+  }
+  /* Han characters one by one: "花城保" -> "花 城 保". */
+  function characters(query) {
+    return spaced(query).replace(/[\u3400-\u9fff\uf900-\ufaff]/g, " $& ").replace(/\s+/g, " ").trim();
+  }
+  function flat(text) {
+    return clean(text).normalize("NFKC").replace(/\s+/g, "").toLowerCase();
+  }
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  /* The whole query, in text whose spacing may differ; a number never matches inside a longer one. */
+  function phrase(query) {
+    var chars = Array.from(flat(query).replace(QUOTES, ""));
+    if (!chars.length) return null;
+    var body = chars.map(escapeRegExp).join("\\s*");
+    var head = /\d/.test(chars[0]) ? "(?<![\\d.])" : "";
+    var tail = /\d/.test(chars[chars.length - 1]) ? "(?!\\.?\\d)" : "";
+    return new RegExp(head + body + tail, "gi");
+  }
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  /* Escaped text with every match of `pattern` in <mark>. */
+  function marked(text, pattern) {
+    if (!pattern) return escapeHtml(text);
+    var out = "";
+    var last = 0;
+    pattern.lastIndex = 0;
+    text.replace(pattern, function (match, offset) {
+      out += escapeHtml(text.slice(last, offset)) + "<mark>" + escapeHtml(match) + "</mark>";
+      last = offset + match.length;
+      return match;
+    });
+    return out + escapeHtml(text.slice(last));
+  }
+  function terms(query) {
+    var words = spaced(query).split(" ").filter(function (w) { return w; });
+    if (!words.length) return null;
+    return new RegExp(words.map(function (w) { return Array.from(w).map(escapeRegExp).join("\\s*"); }).join("|"), "gi");
+  }
+  function tests(pattern, text) {
+    pattern.lastIndex = 0;
+    return pattern.test(text);
+  }
+
+  /* The part of the page text to show: the row holding the phrase, else the text around it. */
+  function preview(data, query) {
+    var text = clean(data.content).split(VARIANTS)[0];
+    var exact = phrase(query);
+    var rows = text.split(ROW).slice(1).map(function (row) { return row.replace(/[.\s]+$/, "").trim(); });
+    var prose = text.split(ROW)[0];
+    var chosen = null;
+    [exact, terms(query)].forEach(function (pattern) {
+      if (chosen || !pattern) return;
+      /* The shortest row that holds it: an indicator row ("名称 → 值") before a long target text. */
+      rows.forEach(function (row) {
+        if (tests(pattern, row) && (!chosen || row.length < chosen.length)) chosen = row;
+      });
+      if (chosen) chosen = around(chosen, pattern);
+      else if (tests(pattern, prose)) chosen = around(prose, pattern);
+    });
+    if (!chosen) chosen = clean(data.excerpt).replace(/<[^>]*>/g, "").split(VARIANTS)[0].split(ROW).join(" ");
+    return marked(chosen, exact && tests(exact, chosen) ? exact : terms(query));
+  }
+  /* A long text cut around the first match; a row keeps its label ("总体目标 → …match…"). */
+  function around(text, pattern) {
+    var LIMIT = 120;
+    if (text.length <= LIMIT) return text;
+    pattern.lastIndex = 0;
+    var at = Math.max(0, text.search(pattern));
+    var arrow = text.indexOf(" → ");
+    var label = arrow > 0 && arrow < 40 ? text.slice(0, arrow + 3) : "";
+    var from = Math.max(label.length, at - 30);
+    var cut = text.slice(from, from + LIMIT - label.length);
+    return label + (from > label.length ? "…" : "") + cut + (from + cut.length < text.length ? "…" : "");
+  }
+
+  function rank(items, query) {
+    var exact = phrase(query);
+    items.forEach(function (item, index) {
+      var title = (item.data.meta && item.data.meta.title) || "";
+      var text = clean(item.data.content).split(VARIANTS)[0];
+      item.order = index;
+      item.tier = !exact ? 2 : tests(exact, title) ? 0 : tests(exact, text) ? 1 : 2;
+    });
+    return items.sort(function (a, b) { return a.tier - b.tier || a.order - b.order; });
+  }
+
+  var box = document.querySelector("[data-disclosure-search]");
+  var toggle = document.getElementById("__search");
+  if (box && toggle) {
+    var input = box.querySelector(".md-search__input");
+    var meta = box.querySelector(".md-search-result__meta");
+    var list = box.querySelector(".md-search-result__list");
+    var form = box.querySelector(".md-search__form");
+    var config = JSON.parse(document.getElementById("__config").textContent);
+    var t = config.translations || {};
+    var root = new URL((config.base || ".").replace(/\/?$/, "/"), location.href);
+    var engine = null;
+    var current = 0;
+    var timer = null;
+
+    var load = function () {
+      if (!engine) {
+        engine = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
+          return Promise.resolve(pagefind.options({ baseUrl: root.pathname, excerptLength: 30 })).then(function () {
+            pagefind.init();
+            return pagefind;
+          });
+        });
+        engine.catch(function () { engine = null; });
+      }
+      return engine;
+    };
+    var say = function (text) { meta.textContent = text; };
+    var count = function (n) {
+      if (n === 0) return t["search.result.none"] || "没有找到符合条件的结果";
+      if (n === 1) return t["search.result.one"] || "找到 1 个符合条件的结果";
+      return (t["search.result.other"] || "# 个符合条件的结果").replace("#", n);
+    };
+    var render = function (items, query, total) {
+      list.innerHTML = "";
+      items.slice(0, SHOWN).forEach(function (item) {
+        var url = new URL(item.data.url, location.href);
+        url.searchParams.set("h", query);
+        var li = document.createElement("li");
+        li.className = "md-search-result__item";
+        var trail = item.data.meta && item.data.meta.trail;
+        li.innerHTML =
+          '<a class="md-search-result__link" tabindex="-1">' +
+          '<article class="md-search-result__article md-search-result__article--document md-typeset">' +
+          '<div class="md-search-result__icon md-icon"></div>' +
+          "<h1>" + marked(clean(item.data.meta.title || item.data.url), phrase(query)) + "</h1>" +
+          (trail ? '<p class="search-result__trail">' + escapeHtml(clean(trail)) + "</p>" : "") +
+          "<p>" + preview(item.data, query) + "</p></article></a>";
+        li.firstChild.href = url.href;
+        list.appendChild(li);
+      });
+      say(count(total));
+    };
+    var search = function (raw) {
+      var id = ++current;
+      var query = normalize(raw);
+      if (!query) {
+        list.innerHTML = "";
+        say(t["search.result.placeholder"] || "键入以开始搜索");
+        return;
+      }
+      load().then(function (pagefind) {
+        return Promise.all([pagefind.search(spaced(query)), pagefind.search(characters(query))]).then(function (found) {
+          if (id !== current) return null;
+          var seen = {};
+          var picked = [];
+          var all = {};
+          found.forEach(function (response) {
+            var results = (response && response.results) || [];
+            results.forEach(function (r) { all[r.id] = true; });
+            results.slice(0, CANDIDATES).forEach(function (r) {
+              if (!seen[r.id]) { seen[r.id] = true; picked.push(r); }
+            });
+          });
+          return Promise.all(picked.map(function (r) { return r.data(); })).then(function (datas) {
+            if (id !== current) return;
+            var items = datas.map(function (data) { return { data: data }; });
+            render(rank(items, query), query, Object.keys(all).length);
+          });
+        });
+      }, function () {
+        if (id === current) say("本站没有搜索索引（站点须由 disclosure build 构建）");
+      });
+    };
+    var schedule = function () {
+      clearTimeout(timer);
+      current++; // results still on their way are for an older query
+      say(t["search.result.searching"] || "正在搜索……");
+      timer = setTimeout(function () { search(input.value); }, 120);
+    };
+    var open = function () {
+      if (!toggle.checked) toggle.checked = true;
+      input.focus();
+      load();
+    };
+    var close = function () {
+      toggle.checked = false;
+      input.blur();
+    };
+    var links = function () { return Array.prototype.slice.call(list.querySelectorAll(".md-search-result__link")); };
+
+    input.addEventListener("input", schedule);
+    input.addEventListener("focus", function () {
+      if (!toggle.checked) toggle.checked = true;
+      load();
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.addEventListener("reset", function () {
+      setTimeout(function () { search(""); input.focus(); }, 0);
+    });
+    toggle.addEventListener("change", function () {
+      if (toggle.checked) open();
+      else input.blur();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
+      var target = event.target;
+      var typing = target && (target.isContentEditable || /^(input|textarea|select)$/i.test(target.tagName));
+      if (!toggle.checked) {
+        if (!typing && (event.key === "/" || event.key === "s" || event.key === "f")) {
+          event.preventDefault();
+          open();
+        }
+        return;
+      }
+      var items = links();
+      var at = items.indexOf(document.activeElement);
+      if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!items.length) return;
+        event.preventDefault();
+        var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+        if (next < 0) input.focus();
+        else items[Math.min(next, items.length - 1)].focus();
+      } else if (event.key === "Enter" && target === input) {
+        event.preventDefault();
+        clearTimeout(timer);
+        if (items.length) items[0].click();
+        else search(input.value);
+      } else if (typing && target !== input) {
+        return;
+      } else if (target !== input && event.key.length === 1) {
+        input.focus(); // typing while a result is focused goes on in the box
+      }
+    });
+
+    var params = new URLSearchParams(location.search);
+    if (params.get("q")) {
+      input.value = params.get("q");
+      open();
+      search(input.value);
+    }
+  }
+
+  /* The page opened from a result: mark the query in the content (like Material's search.highlight). */
+  function highlight() {
+    var query = normalize(new URLSearchParams(location.search).get("h") || "");
+    var article = document.querySelector("article.md-content__inner");
+    if (!query || !article) return;
+    var pattern = phrase(query);
+    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+    var text = "";
+    var nodes = [];
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+    text = nodes.map(function (n) { return n.data; }).join("");
+    if (!pattern || !tests(pattern, text)) pattern = terms(query);
+    if (!pattern) return;
+    var first = null;
+    nodes.forEach(function (n) {
+      if (n.parentNode.closest("script, style, svg, mark") || !tests(pattern, n.data)) return;
+      var span = document.createElement("span");
+      span.innerHTML = marked(n.data, pattern);
+      Array.prototype.forEach.call(span.querySelectorAll("mark"), function (m) {
+        m.setAttribute("data-md-highlight", "");
+      });
+      var fragment = document.createDocumentFragment();
+      while (span.firstChild) fragment.appendChild(span.firstChild);
+      var marks = fragment.querySelectorAll("mark");
+      if (!first && marks.length) first = marks[0];
+      n.parentNode.replaceChild(fragment, n);
+    });
+    if (first && !location.hash) first.scrollIntoView({ block: "center" });
+  }
+  highlight();
+
+  window.disclosureSearch = { normalize: normalize, spaced: spaced, characters: characters, phrase: phrase, rank: rank };
+})();
