@@ -81,4 +81,8 @@ FIXES: dict[str, str] = {
     "stale-acknowledgement": (
         "被确认的警告已不存在（问题已改正或确认放错了位置）：删除这条 `acknowledge`，或把它移到报告警告的那条指标下。"
     ),
+    "site-info-unset": (
+        "在 mkdocs.yml 的 `extra.site` 下填写发布单位、联系方式、报告错误的途径（网址或电子邮箱）、数据许可和关于本站的说明，"
+        "删去“【请填写】”。只在设置了 site_url 的发布构建中检查。"
+    ),
 }

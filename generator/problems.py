@@ -67,6 +67,11 @@ CODES: dict[str, tuple[str, str]] = {
     "empty-value": (WARNING, "应填写的内容为空"),
     "missing-project-forms": (WARNING, "单位表列有该类项目金额，但没有对应的项目表"),
     "stale-acknowledgement": (WARNING, "确认（acknowledge）的警告并不存在"),
+    # Site settings (mkdocs.yml), for a deploy build only
+    "site-info-unset": (
+        WARNING,
+        "发布网站时 mkdocs.yml 的 extra.site（发布单位、联系方式、报告错误途径、数据许可、关于本站）未填写或仍是占位文字",
+    ),
 }
 
 

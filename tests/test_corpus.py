@@ -201,6 +201,15 @@ def test_unknown_field_suggests_the_close_match(tmp_path, monkeypatch, capsys):
     assert "未知字段“fiscal_yaer”，是否应为“fiscal_year”？ (unknown-field)" in out
 
 
+def _site_corpus_codes() -> set[str]:
+    """Codes of the mkdocs.yml cases in tests/site_corpus (checked by tests/test_readers_cli.py)."""
+    return {
+        code
+        for path in (CORPUS.parent / "site_corpus").glob("*.yml")
+        for code in re.findall(r"^# expect: [0-9]+ ([a-z0-9-]+)", path.read_text(encoding="utf-8"), re.M)
+    }
+
+
 def test_every_code_has_a_case():
     """Every code has a bad-input case: a YAML case here or a bad workbook in tests/excel_corpus.py."""
     from tests.excel_corpus import CASES as XLSX_CASES
@@ -212,6 +221,7 @@ def test_every_code_has_a_case():
         for path in (CORPUS.parent / "layout_corpus").glob("*.yml")
         for code in re.findall(r"^# expect: [0-9]+ ([a-z0-9-]+)$", path.read_text(encoding="utf-8"), re.M)
     }
+    covered |= _site_corpus_codes()
     assert sorted(set(CODES) - covered) == []
     assert covered <= set(CODES)
 
@@ -219,6 +229,7 @@ def test_every_code_has_a_case():
 def test_every_warning_has_a_warning_only_case():
     """Each warning is shown to pass the check on its own (exit 0)."""
     alone = {next(iter(c.codes)) for c in CASES if len(c.codes) == 1}
+    alone |= _site_corpus_codes()  # mkdocs.yml cases (tests/site_corpus): site settings warnings only
     assert sorted(c for c, (level, _) in CODES.items() if level == WARNING and c not in alone) == []
 
 

@@ -275,6 +275,9 @@ def generate_site(
     started = time.perf_counter()
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
     result = check_content(content, jobs=jobs, only=only)
+    from generator.site.siteinfo import site_info_problems
+
+    result.problems += site_info_problems(config)  # a deploy build names unset site settings (extra.site)
     report_problems(result.problems)
     print(summary(result.problems, result.acknowledged, result.forms_checked))
     if result.errors or (strict and result.warnings):

@@ -210,12 +210,49 @@ def used_layouts(years: list[YearPage]) -> list[dict[str, Any]]:
     ]
 
 
+# Meta descriptions (search engines' and link previews' summary of a page): names, year and amount.
+
+
+def _amount(label: Optional[str], amount: Optional[Decimal], money_unit: str) -> str:
+    return f"{(label or '年度资金总额').replace(' ', '')} {amount} {money_unit}" if amount is not None else ""
+
+
+def home_description(years: list[YearPage], site_name: str) -> str:
+    spans = "；".join(f"{y.year} 年度 {len(y.units)} 个预算单位、{y.project_count} 个项目" for y in years)
+    return f"{site_name}：部门（单位）整体支出和项目支出绩效目标申报表" + (f"，{spans}。" if spans else "。")
+
+
+def year_description(year: YearPage) -> str:
+    total = year.totals().get("total")
+    money = f"，整体支出合计 {total} {SUMMARY_UNIT}" if total is not None else ""
+    return f"{year.year} 年度 {len(year.units)} 个预算单位、{year.project_count} 个项目公开的绩效目标申报表{money}。"
+
+
+def unit_description(unit: UnitPage, year: Any) -> str:
+    form = unit.form
+    if form is None:
+        return f"{unit.unit_name} {year} 年度 {len(unit.projects)} 张项目支出绩效目标申报表。"
+    money = _amount(total_label(form), form.total, form.money_unit)
+    return f"{unit.unit_name} {year} 年度{form.title}" + (f"：{money}" if money else "") + f"，{len(unit.projects)} 个项目。"
+
+
+def project_description(unit: UnitPage, form: Form) -> str:
+    money = _amount(total_label(form), form.total, form.money_unit)
+    return f"{form.name}（{unit.unit_name}，{form.fiscal_year} 年度）{form.title}" + (f"：{money}。" if money else "。")
+
+
 def render_home(years: list[YearPage], settings: Settings) -> str:
-    return render_template("home.md.j2", years=years, layouts=used_layouts(years), settings=settings)
+    return render_template(
+        "home.md.j2",
+        years=years,
+        layouts=used_layouts(years),
+        settings=settings,
+        description=home_description(years, settings.site_name),
+    )
 
 
 def render_year(year: YearPage, settings: Settings) -> str:
-    return render_template("year.md.j2", year=year, totals=year.totals(), settings=settings)
+    return render_template("year.md.j2", year=year, totals=year.totals(), settings=settings, description=year_description(year))
 
 
 def _project_rows(unit: UnitPage) -> list[dict[str, Any]]:
@@ -269,12 +306,14 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
             )
     first = unit.projects[0].form if unit.projects else None
     project_rows = _project_rows(unit)
+    year = form.fiscal_year if form is not None else (first.fiscal_year if first else "")
     return render_template(
         "unit.md.j2",
         unit=unit,
         form=form,
         parts=part_views(form) if form is not None else [],
-        year=form.fiscal_year if form is not None else (first.fiscal_year if first else ""),
+        year=year,
+        description=unit_description(unit, year),
         money_unit=next((f.money_unit for f in (form, first) if f is not None), SUMMARY_UNIT),
         composition=composition,
         composition_table=composition_table,
@@ -301,6 +340,7 @@ def render_project(unit: UnitPage, project: ProjectPage, settings: Settings) -> 
         parts=part_views(form),
         total=total,
         share=percent(total, whole) if total is not None and whole else None,
+        description=project_description(unit, form),
         source=_source_links(settings, project.ff),
         settings=settings,
     )

@@ -172,3 +172,28 @@ def test_download_links_name_the_unit_and_year(built_project: Path, serve_dir, o
     with page.expect_download() as info:
         page.locator("a[href$='.xlsx']").first.click()
     assert info.value.suggested_filename == "2025-renhe-shehui-gongzuobu-cun-ganbu-huachengbao.xlsx"
+
+
+def test_every_page_footer_says_who_publishes_the_site(built_project: Path, serve_dir, open_page) -> None:
+    site = built_project / "site"
+    base = serve_dir(site)
+    for path in [*_pages(site), "about.html", "404.html"]:
+        page = open_page(base + path).page
+        info = page.locator("footer .site-info")
+        assert info.is_visible(), path
+        text = info.inner_text()
+        for label in ("发布单位：", "联系方式：", "数据许可：", "报告表中的错误", "关于本站"):
+            assert label in text, (path, label, text)
+        assert "【请填写】" in text  # the shipped settings are visibly placeholders
+    page = open_page(base + PROJECT).page
+    page.locator("footer .site-info a", has_text="关于本站").click()
+    page.wait_for_load_state()
+    assert page.title() == "关于本站 - 预算绩效目标公开"
+    assert page.locator("article h1").inner_text() == "关于本站"
+    assert "原件公开日期" in page.locator("article").inner_text()
+
+
+def test_titles_are_not_doubled(built_project: Path, serve_dir, open_page) -> None:
+    base = serve_dir(built_project / "site")
+    assert open_page(base).page.title() == "预算绩效目标公开"
+    assert open_page(base + UNIT).page.title() == "中共攀枝花市仁和区委社会工作部 - 预算绩效目标公开"
