@@ -47,7 +47,8 @@ SKIPPED = {"index.html", "404.html"}
 
 _TABLE = re.compile(r"<table\b[^>]*\bclass=\"[^\"]*\bform-table\b[^\"]*\"[^>]*>(.*?)</table>", re.S | re.I)
 _ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
-_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</t[hd]>", re.S | re.I)
+_CELL = re.compile(r"<(t[hd])\b([^>]*)>(.*?)</t[hd]>", re.S | re.I)
+_ROW_SCOPE = re.compile(r"""\bscope=["']?row\b""", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _BREADCRUMB = re.compile(r"<span class=\"breadcrumb\"[^>]*>(.*?)</span>", re.S | re.I)
@@ -75,23 +76,24 @@ def text_of(fragment: str) -> str:
 
 
 def row_lines(page: str) -> list[str]:
-    """One line per row of the page's printed form tables: its label(s), then its value cells.
+    """One line per row of the page's printed form tables: its label, then its value cells.
 
-    A row with two or more data cells (an indicator row: 三级指标, 指标值, …) is its data cells joined by
-    " → "; a row with one data cell (a field, an amount) is its last header cell, " → ", the value.
-    Rows without a value (group headers only) are left out.
+    The label is the row's own header cell (scope="row": a field, an amount's line) or, for a row
+    with one value under group headers only, the innermost group; an indicator row (三级指标, 指标值)
+    is its data cells, "名称 → 值". Rows without a value (headers only) are left out.
     """
     lines = []
     for table in _TABLE.finditer(page):
         for row in _ROW.finditer(table.group(1)):
-            cells = [(tag.lower(), text_of(body)) for tag, body in _CELL.findall(row.group(1))]
-            data = [text for tag, text in cells if tag == "td" and text]
-            heads = [text for tag, text in cells if tag == "th" and text]
+            cells = [(tag.lower(), attrs, text_of(body)) for tag, attrs, body in _CELL.findall(row.group(1))]
+            data = [text for tag, _, text in cells if tag == "td" and text]
             if not data:
                 continue
-            if len(data) == 1 and heads:
-                data = [heads[-1].rstrip("：:"), data[0]]
-            lines.append(" → ".join(data))
+            labels = [text for tag, attrs, text in cells if tag == "th" and text and _ROW_SCOPE.search(attrs)]
+            groups = [text for tag, _, text in cells if tag == "th" and text]
+            label = labels[-1] if labels else (groups[-1] if groups and len(data) == 1 else "")
+            values = " / ".join(data) if label else " → ".join(data)
+            lines.append(f"{label.rstrip('：:')} → {values}" if label else values)
     return lines
 
 

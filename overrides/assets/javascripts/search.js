@@ -75,7 +75,7 @@
     return out + escapeHtml(text.slice(last));
   }
   function terms(query) {
-    var words = spaced(query).split(" ").filter(function (w) { return w; });
+    var words = spaced(query).split(" ").filter(function (w) { return /[\p{L}\p{N}]/u.test(w); });
     if (!words.length) return null;
     return new RegExp(words.map(function (w) { return Array.from(w).map(escapeRegExp).join("\\s*"); }).join("|"), "gi");
   }
