@@ -19,6 +19,7 @@ import asyncio
 import html
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,7 +172,10 @@ def index_site(site: Path) -> IndexReport:
     started = time.perf_counter()
     shutil.rmtree(site / BUNDLE, ignore_errors=True)
     try:
-        pages = asyncio.run(_write(site))
+        # In a thread of its own: the caller may be running an event loop already (a test driving a
+        # browser with Playwright's sync API does), and asyncio.run() refuses to start a second one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pages = pool.submit(lambda: asyncio.run(_write(site))).result()
     except OSError:
         raise
     except Exception as exc:  # the Pagefind service's own errors: the build stops with a message

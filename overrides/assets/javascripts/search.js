@@ -116,6 +116,15 @@
     return label + (from > label.length ? "…" : "") + cut + (from + cut.length < text.length ? "…" : "");
   }
 
+  /* Pagefind leaves out query words it does not hold at all: a result must have every character and
+     number of the query (in any order) to be shown. */
+  function covers(data, query) {
+    var text = flat(((data.meta && data.meta.title) || "") + clean(data.content).split(VARIANTS)[0]);
+    return characters(query).split(" ").every(function (word) {
+      return !/[\p{L}\p{N}]/u.test(word) || text.indexOf(flat(word)) >= 0;
+    });
+  }
+
   function rank(items, query) {
     var exact = phrase(query);
     items.forEach(function (item, index) {
@@ -202,8 +211,11 @@
           });
           return Promise.all(picked.map(function (r) { return r.data(); })).then(function (datas) {
             if (id !== current) return;
-            var items = datas.map(function (data) { return { data: data }; });
-            render(rank(items, query), query, Object.keys(all).length);
+            var items = datas.filter(function (data) { return covers(data, query); }).map(function (data) {
+              return { data: data };
+            });
+            var more = Object.keys(all).length > picked.length ? Object.keys(all).length - picked.length : 0;
+            render(rank(items, query), query, items.length + more);
           });
         });
       }, function () {
