@@ -23,7 +23,7 @@ from generator.forms.layout import cell_title
 from generator.forms.validate import CheckResult, FormFile
 from generator.site.charts import Slice, bar_list, percent, stacked_bar
 from generator.site.escape import escape_attr, escape_text
-from generator.site.views import composition_rows, part_views
+from generator.site.views import composition_rows, part_views, without_project_forms
 
 #: Year and home pages sum units in this money unit (元 amounts are converted exactly).
 SUMMARY_UNIT = "万元"
@@ -251,8 +251,31 @@ def render_home(years: list[YearPage], settings: Settings) -> str:
     )
 
 
+def year_projects(year: YearPage) -> list[dict[str, Any]]:
+    """Every project of the year: its unit, category, amount in 万元 and share of its unit's 年度资金总额."""
+    rows = []
+    for unit in year.units:
+        whole = unit.form.total if unit.form is not None else None
+        for page in unit.projects:
+            total = page.form.total
+            rows.append({
+                "unit": unit,
+                "page": page,
+                "amount": in_summary_unit(total, page.form.money_unit),
+                "share": percent(total, whole) if total is not None and whole else None,
+            })  # fmt: skip
+    return rows
+
+
 def render_year(year: YearPage, settings: Settings) -> str:
-    return render_template("year.md.j2", year=year, totals=year.totals(), settings=settings, description=year_description(year))
+    return render_template(
+        "year.md.j2",
+        year=year,
+        totals=year.totals(),
+        settings=settings,
+        description=year_description(year),
+        projects=year_projects(year),
+    )
 
 
 def _project_rows(unit: UnitPage) -> list[dict[str, Any]]:
@@ -307,6 +330,10 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
     first = unit.projects[0].form if unit.projects else None
     project_rows = _project_rows(unit)
     year = form.fiscal_year if form is not None else (first.fiscal_year if first else "")
+    listed = [r["total"] for r in project_rows if r["total"] is not None]
+    whole = form.total if form is not None else None
+    listed_share = percent(sum(listed, Decimal(0)), whole) if listed and whole else None
+    gaps = without_project_forms(form, [p.form for p in unit.projects]) if form is not None and listed_share else []
     return render_template(
         "unit.md.j2",
         unit=unit,
@@ -314,6 +341,8 @@ def render_unit(unit: UnitPage, settings: Settings) -> str:
         parts=part_views(form) if form is not None else [],
         year=year,
         description=unit_description(unit, year),
+        listed_share=listed_share,
+        gaps=gaps if listed_share != Decimal(100) else [],
         money_unit=next((f.money_unit for f in (form, first) if f is not None), SUMMARY_UNIT),
         composition=composition,
         composition_table=composition_table,

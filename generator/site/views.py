@@ -215,3 +215,23 @@ def composition_rows(form: Form) -> list[tuple[str, Decimal]]:
                 out.append((rows[name].short or rows[name].title, amount))
         return out
     return []
+
+
+def without_project_forms(form: Form, projects: list[Form]) -> list[tuple[str, Decimal]]:
+    """Return (category, amount) of the unit's budget lines that no project form covers, per the layout.
+
+    The layout's `cross_form` rules say which unit cell sums which category of project forms; a rule whose
+    category has no project form here, with an amount above 0 in the unit form, is money the project list
+    cannot show (e.g. 人员类 and 公用经费, for which this layout has no project forms).
+    """
+    project_spec = form.layout.form("project")
+    total_cell = project_spec.totals.get("total") if project_spec is not None else None
+    out = []
+    for rule in form.layout.spec.cross_form:
+        if rule.category is None or any(p.category == rule.category for p in projects):
+            continue
+        first = next((u for u, p in rule.sums.items() if p == total_cell), next(iter(rule.sums)))
+        amount = form.cell(first)
+        if amount is not None and amount > 0:
+            out.append((rule.category, amount))
+    return out

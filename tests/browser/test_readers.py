@@ -197,3 +197,100 @@ def test_titles_are_not_doubled(built_project: Path, serve_dir, open_page) -> No
     base = serve_dir(built_project / "site")
     assert open_page(base).page.title() == "预算绩效目标公开"
     assert open_page(base + UNIT).page.title() == "中共攀枝花市仁和区委社会工作部 - 预算绩效目标公开"
+
+
+YEAR_ROWS = """() => Array.from(document.querySelectorAll(".project-tools ~ * table tbody tr, .project-tools ~ table tbody tr"))
+  .filter(r => !r.hidden).map(r => Array.from(r.cells).map(c => c.textContent.trim()))"""
+
+
+def test_year_page_lists_every_project_sortable_and_filterable(built_project: Path, serve_dir, open_page) -> None:
+    base = serve_dir(built_project / "site")
+    page = open_page(base + "2025/").page
+    rows = page.evaluate(YEAR_ROWS)
+    assert len(rows) == 8 and all(r[0] == "中共攀枝花市仁和区委社会工作部" for r in rows)
+    assert ["村干部“花城保”经费", "其他运转类", "5", "0.7%"] in [r[1:] for r in rows]
+    tools = page.locator(".project-tools")
+    assert tools.is_visible() and "共 8 个符合条件" in tools.inner_text()
+    tools.locator("select[aria-label='类别']").select_option("特定目标类")
+    assert [r[1] for r in page.evaluate(YEAR_ROWS)] == ["村（社区）换届工作经费"]
+    tools.locator("select[aria-label='类别']").select_option("")
+    tools.locator("input[type=search]").fill("花城保")
+    assert [r[1] for r in page.evaluate(YEAR_ROWS)] == ["村干部“花城保”经费"]
+    tools.locator("input[type=search]").fill("")
+    page.locator("th .sort-button", has_text="项目资金").click()
+    amounts = [float(r[3]) for r in page.evaluate(YEAR_ROWS)]
+    assert amounts == sorted(amounts) and len(amounts) == 8
+    page.locator("th .sort-button", has_text="项目资金").click()
+    assert [float(r[3]) for r in page.evaluate(YEAR_ROWS)] == sorted(amounts, reverse=True)
+    assert page.locator("th[aria-sort=descending]").count() == 1
+
+
+def test_year_projects_table_without_javascript(built_project: Path, chromium_browser, serve_dir) -> None:
+    base = serve_dir(built_project / "site")
+    context = chromium_browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base + "2025/")
+        assert not page.locator(".project-tools").is_visible()
+        rows = page.evaluate("() => document.querySelectorAll('.project-tools ~ table tbody tr').length")
+        assert rows == 8  # the plain table, complete
+        # Unit page: why the project shares do not add up to 100 % (the layout's categories without project forms).
+        page.goto(base + UNIT)
+        text = page.inner_text("article")
+        assert "各项目年度资金合计占单位年度资金总额的 69.9%，不是 100%" in text
+        assert "人员类 189 万元、公用经费 16.47 万元没有对应的项目支出绩效目标申报表" in text
+    finally:
+        context.close()
+
+
+# Is the focused element something a reader can see: non-empty box on screen, not transparent or hidden.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+  let opacity = 1;
+  for (let n = e; n && n.nodeType === 1; n = n.parentElement) opacity *= parseFloat(getComputedStyle(n).opacity);
+  const visible = r.width > 0 && r.height > 0 && s.visibility === "visible" && opacity > 0.1
+    && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+  return {tag: e.tagName, cls: String(e.className).slice(0, 60), text: (e.textContent || "").trim().slice(0, 20), visible};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_tab_stop_is_visible(built_project: Path, serve_dir, open_page, viewport) -> None:
+    base = serve_dir(built_project / "site")
+    page = open_page(base + PROJECT, setup=lambda page: page.set_viewport_size(viewport)).page
+    seen, hidden = [], []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(300)  # Material fades the skip link in
+        info = page.evaluate(FOCUSED)
+        if info is None:
+            continue
+        seen.append(info)
+        if not info["visible"]:
+            hidden.append(info)
+    assert len(seen) > 10
+    assert not hidden, hidden
+
+
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+
+
+def test_no_space_between_chinese_characters_in_any_page(built_project: Path, serve_dir, open_page) -> None:
+    import re
+
+    site = built_project / "site"
+    base = serve_dir(site)
+    pattern = re.compile(f"{CJK}[ \t\u00a0]+{CJK}")
+    found = []
+    for path in [*_pages(site), "about.html"]:
+        page = open_page(base + path).page
+        # Each block's rendered text, as the reader sees it (line wraps in the source collapse to spaces).
+        for text in page.evaluate(
+            "() => Array.from(document.querySelectorAll('article p, article li, article td, article th, article figcaption, "
+            "footer p')).map(e => e.innerText)"
+        ):
+            for line in text.splitlines():
+                found += [(path, line[max(0, m.start() - 8) : m.end() + 8]) for m in pattern.finditer(line)]
+    assert not found, found

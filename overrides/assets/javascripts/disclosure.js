@@ -48,7 +48,137 @@
     });
   }
 
-  function projectTable() {}
+  /*
+   * The year page's table of every project (a plain Markdown table after <div class="project-tools">):
+   * filters by unit, category and text, and sorting by any column. Rows are only shown, hidden and
+   * re-ordered (no re-rendering), so 10,000 rows stay fast.
+   */
+  function projectTable() {
+    var tools = document.querySelector(".project-tools[data-for]");
+    if (!tools || tools.getAttribute("data-ready")) return;
+    var next = tools.nextElementSibling;
+    while (next && next.classList.contains("scroll-cue")) next = next.nextElementSibling;
+    var table = next && (next.tagName === "TABLE" ? next : next.querySelector("table"));
+    if (!table || !table.tBodies.length) return;
+    tools.setAttribute("data-ready", "1");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var texts = rows.map(function (row) {
+      return Array.prototype.map.call(row.cells, function (cell) { return cell.textContent.trim(); });
+    });
+    var haystack = texts.map(function (cells) { return cells.join(" ").toLowerCase(); });
+    var index = rows.map(function (_, i) { return i; });
+
+    function options(column, label) {
+      var select = document.createElement("select");
+      select.setAttribute("aria-label", label);
+      var all = document.createElement("option");
+      all.value = "";
+      all.textContent = "全部" + label;
+      select.appendChild(all);
+      var seen = {};
+      texts.forEach(function (cells) {
+        var value = cells[column];
+        if (value && !seen[value]) {
+          seen[value] = true;
+          var option = document.createElement("option");
+          option.value = option.textContent = value;
+          select.appendChild(option);
+        }
+      });
+      return select;
+    }
+
+    var unit = options(0, "单位");
+    var category = options(2, "类别");
+    var search = document.createElement("input");
+    search.type = "search";
+    search.placeholder = "按项目或单位名称筛选";
+    search.setAttribute("aria-label", "按项目或单位名称筛选");
+    var previous = document.createElement("button");
+    previous.type = "button";
+    previous.textContent = "上一页";
+    var following = document.createElement("button");
+    following.type = "button";
+    following.textContent = "下一页";
+    var count = document.createElement("span");
+    count.className = "project-count";
+    count.setAttribute("role", "status");
+    [unit, category, search, previous, following, count].forEach(function (el) { tools.appendChild(el); });
+    tools.hidden = false;
+
+    /* Only one page of rows is laid out at a time: a 10,000-row table re-laid out on every key is slow. */
+    var PAGE = 100;
+    var page = 0;
+    var shown = rows.slice();
+    var matched = index;
+
+    function render() {
+      var total = matched.length;
+      var last = Math.max(0, Math.ceil(total / PAGE) - 1);
+      page = Math.min(Math.max(page, 0), last);
+      var slice = matched.slice(page * PAGE, page * PAGE + PAGE);
+      var keep = {};
+      slice.forEach(function (i) { keep[i] = true; });
+      shown.forEach(function (row) { if (!keep[row.__index]) row.hidden = true; });
+      var fragment = document.createDocumentFragment();
+      slice.forEach(function (i) { rows[i].hidden = false; fragment.appendChild(rows[i]); });
+      body.insertBefore(fragment, body.firstChild);
+      shown = slice.map(function (i) { return rows[i]; });
+      previous.disabled = page === 0;
+      following.disabled = page >= last;
+      count.textContent = total
+        ? "第 " + (page * PAGE + 1) + "–" + (page * PAGE + slice.length) + " 个，共 " + total + " 个符合条件（全年 " + rows.length + " 个项目）"
+        : "没有符合条件的项目（全年 " + rows.length + " 个项目）";
+    }
+
+    function filter() {
+      var u = unit.value, c = category.value, q = search.value.trim().toLowerCase();
+      matched = index.filter(function (i) {
+        var cells = texts[i];
+        return (!u || cells[0] === u) && (!c || cells[2] === c) && (!q || haystack[i].indexOf(q) !== -1);
+      });
+      page = 0;
+      render();
+    }
+
+    rows.forEach(function (row, i) { row.__index = i; });
+    var numeric = function (text) {
+      var n = parseFloat(text.replace(/[%,]/g, ""));
+      return isNaN(n) ? -Infinity : n;
+    };
+    var collator = window.Intl && Intl.Collator ? new Intl.Collator("zh-CN") : null;
+    var sorted = {column: -1, up: true};
+
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort-button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      th.setAttribute("aria-sort", "none");
+      var isNumber = th.style.textAlign === "right" || th.getAttribute("align") === "right";
+      button.addEventListener("click", function () {
+        var up = sorted.column === column ? !sorted.up : true;
+        sorted = {column: column, up: up};
+        index = index.slice().sort(function (a, b) {
+          var x = texts[a][column], y = texts[b][column];
+          var d = isNumber ? numeric(x) - numeric(y) : collator ? collator.compare(x, y) : x < y ? -1 : x > y ? 1 : 0;
+          return (up ? d : -d) || a - b;
+        });
+        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", up ? "ascending" : "descending");
+        filter();
+      });
+    });
+
+    unit.addEventListener("change", filter);
+    category.addEventListener("change", filter);
+    search.addEventListener("input", filter);
+    previous.addEventListener("click", function () { page--; render(); });
+    following.addEventListener("click", function () { page++; render(); });
+    filter();
+  }
 
   function cssString(text) {
     return '"' + String(text).replace(/[\\"]/g, "\\$&").replace(/[\r\n]/g, " ") + '"';
@@ -67,9 +197,9 @@
   }
 
   function ready() {
+    projectTable();
     scrollCues();
     downloadNames();
-    projectTable();
   }
 
   printFooter();
