@@ -3,7 +3,7 @@
     python tests/browser/screenshots.py            # writes docs/images/*.png
 
 Builds content/ into a temporary project (as the `built_project` test fixture does), serves it on
-127.0.0.1, and takes 1280-pixel-wide screenshots in headless Debian Chromium, with every request
+127.0.0.1, and takes desktop (1366 px) and phone (390 px) screenshots in headless Debian Chromium, with every request
 to another host aborted. Not a test: run it by hand when the look of the pages changes.
 """
 
@@ -20,13 +20,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_FILES = ("mkdocs.yml", "overrides", "schema", "content")
+PROJECT_FILES = ("mkdocs.yml", "disclosure.yml", "overrides", "schema", "content")
 UNIT = "2025/renhe-shehui-gongzuobu/"
+#: file name -> (page, viewport width): desktop 1366 px and phone 390 px.
 SHOTS = {
-    "project-page.png": UNIT + "cun-ganbu-huachengbao/",
-    "unit-page.png": UNIT,
+    "project-page.png": (UNIT + "cun-ganbu-huachengbao/", 1366),
+    "unit-page.png": (UNIT, 1366),
+    "project-page-phone.png": (UNIT + "cun-ganbu-huachengbao/", 390),
+    "unit-page-phone.png": (UNIT, 390),
 }
-WIDTH = 1280
 MAX_HEIGHT = 1600
 
 
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-                context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 900}, device_scale_factor=1)
+                context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}, device_scale_factor=1)
 
                 def guard(route, request):
                     if urlsplit(request.url).hostname in {"127.0.0.1", "localhost"}:
@@ -77,13 +79,14 @@ def main(argv: list[str] | None = None) -> int:
 
                 context.route("**/*", guard)
                 page = context.new_page()
-                for name, rel in SHOTS.items():
+                for name, (rel, width) in SHOTS.items():
+                    page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
                     page.goto(base + rel, wait_until="load")
                     page.evaluate("document.fonts.ready")
                     height = min(MAX_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
                     target = args.out / name
-                    page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": height})
-                    print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}: {WIDTH}x{height}")
+                    page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
+                    print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}: {width}x{height}")
                 browser.close()
         finally:
             server.shutdown()
