@@ -26,6 +26,12 @@ FIXES: dict[str, str] = {
     "invalid-workbook": (
         "只导入本工具导出（`disclosure export-xlsx` / `export-data`）并在 Excel 中修改过的工作簿：不要加密、不要删改 `_data` 工作表、不要合并数据单元格；损坏时重新导出再改。"
     ),
+    "workbook-conflict": (
+        "只在可见的表格中修改（不要改隐藏的 `_data` 工作表）；两处都改过时，把其中一处改回导出时的值或改成一致，再导入。"
+    ),
+    "workbook-unmapped": (
+        "工作簿中只能修改已有字段的值：新增指标行、资金来源等请直接改 YAML 文件（或 `disclosure new`）；改动过的标签改回导出时的文字；自己加的工作表和批注文字删除后再导入。"
+    ),
     "unknown-field": ("字段名拼错或放错了层级：按报告给出的“是否应为 …”修改，字段名见 README 的“表单字段”。"),
     "missing-field": ("补上报告中缺少的必填字段（或填写空着的必填值）；用 `disclosure new` 生成的表单包含全部字段可作对照。"),
     "wrong-type": ("该字段应为单个值：把列表或多行映射改成一个值（长文字用 `>-` 后接缩进的段落）。"),

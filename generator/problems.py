@@ -32,6 +32,8 @@ CODES: dict[str, tuple[str, str]] = {
     "invalid-layout": (ERROR, "表样（layout）文件有误"),
     "unknown-layout": (ERROR, "表单所用的表样不存在，或表样没有这种表"),
     "invalid-workbook": (ERROR, "Excel 工作簿无法读取或结构不符（损坏、含 XML 实体、缺少 _data 工作表、合并了数据单元格）"),
+    "workbook-conflict": (ERROR, "导入的工作簿中，同一个值在可见表和隐藏的 _data 工作表中都改了且不一致"),
+    "workbook-unmapped": (ERROR, "导入的工作簿中有不对应任何字段的文字（新增的行、改动的标签、新加的工作表），导入会丢失它"),
     # Fields
     "unknown-field": (ERROR, "未知字段（可能拼写错误）"),
     "missing-field": (ERROR, "缺少必填字段"),

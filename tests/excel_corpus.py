@@ -252,6 +252,55 @@ def _both_edited() -> bytes:
     return edit(raw, change)
 
 
+def _shown_at(raw: bytes, path: str) -> str:
+    """The visible cell (`Sheet!C7`) that `_data` names for `path`."""
+    wb = load_workbook(io.BytesIO(raw))
+    return wb["_data"].cell(data_row(raw, path), 4).value
+
+
+def _visible(path: str, value, data_value=None) -> Callable[[], bytes]:
+    """Change the visible cell of `path` to `value` (and its `_data` value to `data_value`, if given)."""
+
+    def build() -> bytes:
+        raw = exported()
+        sheet, ref = _shown_at(raw, path).split("!")
+        row = data_row(raw, path)
+
+        def change(wb) -> None:
+            wb[sheet][ref] = value
+            if data_value is not None:
+                wb["_data"].cell(row, 3).value = data_value
+
+        return edit(raw, change)
+
+    return build
+
+
+def _data_only(path: str, value) -> Callable[[], bytes]:
+    """Change only the hidden `_data` value of a shown field."""
+
+    def build() -> bytes:
+        raw = exported()
+        row = data_row(raw, path)
+        return edit(raw, lambda wb: setattr(wb["_data"].cell(row, 3), "value", value))
+
+    return build
+
+
+def _row_added() -> bytes:
+    """An indicator typed into the empty row below the form: no field holds it."""
+
+    def change(wb) -> None:
+        ws = wb["申报表"]
+        ws.cell(ws.max_row + 1, 2).value = "新增的一条指标"
+
+    return edit(exported(), change)
+
+
+def _sheet_added() -> bytes:
+    return edit(exported(), lambda wb: wb.create_sheet("备注").__setitem__("A1", "请核对第 3 行"))
+
+
 def _date_published() -> bytes:
     """A date typed into a text field becomes an ISO date."""
     import datetime
@@ -345,7 +394,35 @@ CASES = [
         lambda: edit(exported(), lambda wb: wb["_data"].__setitem__("B3", "fiscal_yaer")),
         [("_data!C3", "unknown-field"), ("_data!A2", "missing-field")],
     ),
-    Case("visible-edited", "只改了可见表的金额", _visible_edited, [("申报表!D5", "invalid-value")]),
+    Case(
+        "visible-edited",
+        "只改了可见表的金额：导入可见表的值，合计不符报在该单元格",
+        _visible_edited,
+        [("申报表!D5", "total-mismatch"), ("content:unit.yml", "project-sum-mismatch")],
+    ),
+    Case(
+        "visible-text-edited",
+        "只改了可见表的文字：导入可见表的值",
+        _visible("goal", "新的总体目标"),
+        [],
+        {"goal": "新的总体目标"},
+    ),
+    Case(
+        "visible-value-edited",
+        "只改了可见表的指标值",
+        _visible("indicators[0].value", "≥95%"),
+        [],
+        {"indicators[0].value": "≥95%"},
+    ),
+    Case("row-added", "在可见表下方新加了一行指标（不对应任何字段）", _row_added, [("申报表!B{last}", "workbook-unmapped")]),
+    Case("sheet-added", "新加了一个写有文字的工作表", _sheet_added, [("备注!A1", "workbook-unmapped")]),
+    Case("data-only-edited", "只改了隐藏的 _data：导入 _data 的值", _data_only("goal", "改在数据表"), [], {"goal": "改在数据表"}),
+    Case(
+        "both-edited-conflict",
+        "可见表和 _data 改成了不同的值",
+        _visible("goal", "可见表的改法", data_value="数据表的改法"),
+        [("visible:goal", "workbook-conflict")],
+    ),
     Case(
         "unit-sum-broken",
         "两处都改了金额：与单位表之和不符",

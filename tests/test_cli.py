@@ -102,7 +102,12 @@ def test_process_pool_gives_the_same_result(content_copy, monkeypatch, capsys):
     unit_dir = content_copy / "2025" / "renhe-shehui-gongzuobu"
     project = unit_dir / "cun-shequ-huanjie.yml"
     text = project.read_text(encoding="utf-8").replace("  total: 8\n", "  total: 8.01\n", 1)
-    project.write_text(text + "acknowledge:\n  indicator-taxonomy: 原表如此\n", encoding="utf-8")
+    project.write_text(text, encoding="utf-8")
+    for stem in ("zhiyuan-fuwu-shegong-duiwu", "zonghe-fuwu-zhongxin-shegong"):  # their warnings come back
+        path = unit_dir / f"{stem}.yml"
+        ack = "    acknowledge:\n      indicator-taxonomy: 原表如此，照录\n"
+        assert ack in path.read_text(encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace(ack, ""), encoding="utf-8")
     (unit_dir / "broken.yml").write_text("id: [\n", encoding="utf-8")
     outputs = []
     for jobs, threshold in (("1", 400), ("2", 1)):
@@ -113,12 +118,11 @@ def test_process_pool_gives_the_same_result(content_copy, monkeypatch, capsys):
     problems, summary_line = parse_output(outputs[0])
     assert sorted({(p.path.split("/")[-1], p.code) for p in problems}) == [
         ("broken.yml", "yaml-syntax"),
-        ("cun-ganbu-huachengbao.yml", "indicator-taxonomy"),
         ("cun-shequ-huanjie.yml", "total-mismatch"),
         ("zhiyuan-fuwu-shegong-duiwu.yml", "indicator-taxonomy"),
         ("zonghe-fuwu-zhongxin-shegong.yml", "indicator-taxonomy"),
     ]
-    assert summary_line.group(0) == "9 forms checked: 2 errors, 3 warnings, 1 acknowledged"
+    assert summary_line.group(0) == "9 forms checked: 2 errors, 2 warnings, 2 acknowledged"
 
 
 FAKE_KEY = '"备注\\n::error::fake\\n::warning file=x::%0A": x\n'

@@ -7,8 +7,9 @@ from collections import Counter
 
 import defusedxml
 import openpyxl
+from openpyxl import load_workbook
 import pytest
-from tests.excel_corpus import CASES, REL, XLSX_LINE, data_row, entity_bomb, tree_hash
+from tests.excel_corpus import CASES, REL, XLSX_LINE, _shown_at, data_row, entity_bomb, exported, tree_hash
 
 from checkrun import LINE_RE
 from generator.cli import main
@@ -21,6 +22,10 @@ def _expected(case, raw: bytes) -> Counter:
     for where, code in case.expect:
         if where.startswith("_data:"):
             where = f"_data!C{data_row(raw, where[len('_data:') :])}"
+        elif "{last}" in where:  # the row below the exported form sheet
+            where = where.format(last=load_workbook(io.BytesIO(exported())).active.max_row + 1)
+        elif where.startswith("visible:"):
+            where = _shown_at(raw, where[len("visible:") :])
         elif where.startswith("content:"):
             where = "content/2025/renhe-shehui-gongzuobu/" + where[len("content:") :]
         out[(where, code)] += 1
@@ -63,6 +68,10 @@ def test_case(case, content_copy, tmp_path, capsys, monkeypatch):
             node = node[int(part)] if part.isdigit() else node[part]
         assert node == value
     assert main(["check", "--content", "content"]) == 0
+    if case.name.startswith("visible-"):
+        assert "导入可见表中的修改" in captured.err
+    if case.name.startswith("data-only-"):
+        assert "导入_data 工作表中的修改" in captured.err
 
 
 def test_every_case_is_named_and_described():

@@ -22,13 +22,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.writer.excel import ExcelWriter
 
 from generator.excel.formdata import FieldPath, form_rows, path_text
+from generator.excel.visible import value_digest
 from generator.forms.form import Form
 
 SHEET_FORM = "申报表"
 SHEET_DATA = "_data"
-DATA_HEADER = ("form", "path", "value", "cell", "layout")
+DATA_HEADER = ("form", "path", "value", "cell", "layout", "digest")
 #: Workbooks written before layouts had no `layout` column: their forms follow the site's default layout.
 OLD_DATA_HEADER = DATA_HEADER[:4]
+#: Workbooks written before the digest column (generator.excel.visible) have five columns.
 #: The date written into every workbook when SOURCE_DATE_EPOCH is not set (the zip format's epoch).
 FIXED_DATE = datetime(1980, 1, 1)
 FONT_NAME = "宋体"
@@ -182,7 +184,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 
 
 def write_data_sheet(wb: Workbook, rows: Iterable[tuple[str, FieldPath, str, str, str]]) -> Any:
-    """Add the hidden `_data` sheet: form, path, value (always text), visible cell showing it, layout.
+    """Add the hidden `_data` sheet: form, path, value (always text), visible cell showing it, layout, digest.
 
     The layout's name is written on each form's first row (the other rows of the form leave it blank).
     """
@@ -202,10 +204,11 @@ def write_data_sheet(wb: Workbook, rows: Iterable[tuple[str, FieldPath, str, str
             put_text(ws, row, 3, value)  # default alignment: no per-cell style (≈280k cells per 1,000 forms)
         if where:
             put_text(ws, row, 4, where)
+            put_text(ws, row, 6, value_digest(value or ""))
         if rel != previous:
             put_text(ws, row, 5, layout)
             previous = rel
-    for letter, width in zip("ABCDE", (44, 30, 60, 14, 24)):
+    for letter, width in zip("ABCDEF", (44, 30, 60, 14, 24, 18)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     return ws

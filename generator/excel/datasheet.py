@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from generator.excel.cells import DATA_HEADER, OLD_DATA_HEADER, SHEET_DATA, SHEET_FORM
 from generator.excel.formdata import EMPTY, FieldPath, cell_want, form_kind, parse_path, path_text, path_type
 from generator.excel.reading import SheetProblem, cell_text, coord
+from generator.excel.visible import choose
 from generator.characters import FORBIDDEN as _FORBIDDEN
 from generator.forms.scalars import MONEY_PATTERN
 
@@ -40,12 +40,23 @@ class ImportedForm:
     cells: dict[FieldPath, tuple[str, int, int]] = field(default_factory=dict)
     #: field path -> visible cell reference ("申报表!D7")
     shown: dict[FieldPath, str] = field(default_factory=dict)
+    #: values taken from an edit on one side only (the visible sheet, or `_data`), for the import report
+    edits: list["Edit"] = field(default_factory=list)
     first_row: int = 2
     layout: Optional["Layout"] = None
 
     @property
     def kind(self) -> str:
         return form_kind(self.rel)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A value the editor changed on one side only: where it was read from, and which side ("visible" / "data")."""
+
+    path: FieldPath
+    where: str
+    side: str
 
 
 @dataclass
@@ -56,6 +67,7 @@ class _Entry:
     fcell: Any
     vcell: Any
     ref: str
+    digest: str = ""
 
 
 def _merged_starts(ws: Any) -> tuple[set[tuple[int, int]], list[Any]]:
@@ -88,7 +100,11 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
         return [], problems
     wsf, wsv = wbf[SHEET_DATA], wbv[SHEET_DATA]
     header = [cell_text(wsf.cell(1, c), wsv.cell(1, c), "text")[0] for c in range(1, len(DATA_HEADER) + 1)]
-    columns = len(DATA_HEADER) if tuple(header) == DATA_HEADER else len(OLD_DATA_HEADER)
+    # Six columns; five before the digest column; four before layouts.
+    columns = next(
+        (n for n in range(len(DATA_HEADER), len(OLD_DATA_HEADER) - 1, -1) if tuple(header[:n]) == DATA_HEADER[:n]),
+        len(OLD_DATA_HEADER),
+    )
     if tuple(header[:columns]) != DATA_HEADER[:columns] or any(header[columns:]):
         fail(
             SHEET_DATA,
@@ -116,7 +132,7 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
         r = frow[0].row
         texts = []
         bad = False
-        for c in (0, 1, 3) + ((4,) if columns > 4 else ()):
+        for c in (0, 1, 3) + tuple(range(4, columns)):
             text, problem = cell_text(frow[c], vrow[c], "text")
             if problem:
                 fail(SHEET_DATA, r, c + 1, *problem)
@@ -124,6 +140,7 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
             texts.append(text or "")
         rel, raw_path, ref = texts[:3]
         layout_name = texts[3] if columns > 4 else ""
+        digest = texts[4] if columns > 5 else ""
         value_empty = vrow[2].value is None and frow[2].data_type != "f"
         if bad or (not rel and not raw_path and not ref and not layout_name and value_empty):
             continue
@@ -165,7 +182,7 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
         seen[key] = r
         if rel not in order:
             order.append(rel)
-        entries.append(_Entry(r, rel, path, frow[2], vrow[2], ref))
+        entries.append(_Entry(r, rel, path, frow[2], vrow[2], ref, digest))
     layouts = _layouts(entries, order, named, registry, fail)
     decimals = _decimals(entries)
     forms: dict[str, ImportedForm] = {}
@@ -196,12 +213,15 @@ def read_forms(wbf: Any, wbv: Any, shown: str, registry: "Registry") -> tuple[li
             continue
         form = forms.setdefault(entry.rel, ImportedForm(entry.rel, shown, {}, first_row=entry.row, layout=layout))
         form.cells[entry.path] = (SHEET_DATA, entry.row, 3)
+        if entry.ref:
+            chosen = _cross_check(wbf, wbv, sheets, entry, text, want, decimals.get(entry.rel, 2), form, fail)
+            if chosen is None:
+                continue
+            text = chosen
         value: Any = text
         if kind in EMPTY and text == EMPTY[kind]:
             value = [] if kind == "list" else {}  # an empty list or mapping the file sets
         values[entry.rel].append((entry.path, value, entry.row))
-        if entry.ref:
-            _cross_check(wbf, wbv, sheets, entry, text, want, decimals.get(entry.rel, 2), form, fail)
     out = []
     for rel in order:
         if rel not in forms:
@@ -259,23 +279,16 @@ def _decimals(entries: list[_Entry]) -> dict[str, int]:
     return out
 
 
-def _same(shown_text: str, data_text: str, want: str) -> bool:
-    if shown_text == data_text:
-        return True
-    if want in ("money", "number") and _MONEY_RE.match(shown_text) and _MONEY_RE.match(data_text):
-        return Decimal(shown_text) == Decimal(data_text)
-    return False
-
-
 def _cross_check(
     wbf: Any, wbv: Any, sheets: dict, entry: _Entry, text: str, want: str, decimals: int, form: ImportedForm, fail: Any
-) -> None:
+) -> Optional[str]:
+    """Compare the visible cell with `_data` (generator.excel.visible); return the text to import, or None."""
     match = _REF_RE.match(entry.ref)
     assert match is not None, entry.ref  # refs are validated when the entry is read
     name = match.group("sheet")
     if name == SHEET_DATA or name not in wbf.sheetnames or not hasattr(wbf[name], "merged_cells"):
         fail(SHEET_DATA, entry.row, 4, "invalid-workbook", f"引用的工作表“{name}”不存在")
-        return
+        return None
     if name not in sheets:
         covered, ranges = _merged_starts(wbf[name])
         sheets[name] = (wbf[name], wbv[name], covered)
@@ -294,7 +307,7 @@ def _cross_check(
     if name != SHEET_FORM and any(
         r.min_row <= row <= r.max_row and r.min_col <= col <= r.max_col for r in wsf.merged_cells.ranges
     ):
-        return  # already reported for the table
+        return None  # already reported for the table
     if (row, col) in covered:
         fail(
             name,
@@ -303,21 +316,42 @@ def _cross_check(
             "invalid-workbook",
             f"单元格 {match.group('col')}{row} 在合并区域内，不是左上角单元格（合并区域的值只在左上角）",
         )
-        return
+        return None
     shown_text, problem = cell_text(wsf.cell(row, col), wsv.cell(row, col), want, decimals)
     if problem or shown_text is None:
         fail(name, row, col, *(problem or ("invalid-value", "单元格无值")), entry.path)
-        return
+        return None
     form.shown[entry.path] = entry.ref
-    if not _same(shown_text, text, want):
+    choice = choose(shown_text, text, entry.digest, want)
+    if choice.conflict:
         fail(
             name,
             row,
             col,
-            "invalid-value",
-            f"可见表中的值“{_short(shown_text)}”与 {SHEET_DATA} 第 {entry.row} 行的“{_short(text)}”不一致；导入以 {SHEET_DATA}（隐藏工作表）为准，请两处改成一致后再导入",
+            "workbook-conflict",
+            f"可见表中改为“{_short(shown_text)}”，隐藏的 {SHEET_DATA} 第 {entry.row} 行改为“{_short(text)}”：两处都改了且不一致；"
+            f"请只在可见表中修改（或把两处改成一致）后再导入",
             entry.path,
         )
+        return None
+    bad_char = _FORBIDDEN.search(choice.text)
+    if bad_char:
+        fail(
+            name,
+            row,
+            col,
+            "forbidden-character",
+            f"不允许的字符 U+{ord(bad_char.group()):04X}（控制、零宽或双向字符）",
+            entry.path,
+        )
+        return None
+    if choice.taken == "visible":
+        form.cells[entry.path] = (name, row, col)  # problems with this value point at the cell the editor changed
+    if choice.taken:
+        form.edits.append(
+            Edit(entry.path, entry.ref if choice.taken == "visible" else f"{SHEET_DATA}!C{entry.row}", choice.taken)
+        )
+    return choice.text
 
 
 def _short(text: str, limit: int = 40) -> str:

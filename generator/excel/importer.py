@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from generator.excel.datasheet import ImportedForm, read_forms
-from generator.excel.formdata import FieldPath, form_yaml
+from generator.excel.formdata import FieldPath, form_yaml, path_text
 from generator.excel.reading import Refused, SheetProblem
 from generator.excel.safety import MAX_FILE_BYTES, check_archive
 from generator.excel.cells import SHEET_DATA, SHEET_FORM
@@ -145,8 +145,11 @@ def _locate(plan: Planned, problem: Problem) -> SheetProblem:
     return SheetProblem(form.source, spot[0], spot[1], spot[2], problem.code, message, problem.field)
 
 
-def _validate(content: Path, plans: dict[str, Planned], registry: "Registry") -> list[Any]:
-    """Run the same check as `disclosure check` on content/ with the imported files in place (in a temp dir)."""
+def _validate(content: Path, plans: dict[str, Planned], registry: "Registry", checked_forms: dict[str, Any]) -> list[Any]:
+    """Run the same check as `disclosure check` on content/ with the imported files in place (in a temp dir).
+
+    The imported forms, as checked, are put into `checked_forms` (rel -> Form).
+    """
     from generator.excel.formdata import form_rel
     from generator.forms.validate import FormFile, apply_acknowledgements, check_files, cross_form_problems, discover
 
@@ -165,6 +168,10 @@ def _validate(content: Path, plans: dict[str, Planned], registry: "Registry") ->
             temp_files[os.path.abspath(ff.path)] = plan
             new.append(ff)
         checked = check_files(keep + new, jobs=1, registry=registry)
+        for ff in checked:
+            planned = temp_files.get(os.path.abspath(ff.path))
+            if planned is not None and ff.form is not None:
+                checked_forms[planned.form.rel] = ff.form
         problems = list(cross_form_problems(checked, registry))
         for ff in checked:
             problems.extend(ff.problems)
@@ -176,6 +183,32 @@ def _validate(content: Path, plans: dict[str, Planned], registry: "Registry") ->
             out.append(_locate(located, problem))
         elif problem.level == ERROR:
             out.append(problem)
+    return out
+
+
+def _unmapped(files: list[str], forms: list[ImportedForm], checked_forms: dict[str, Any]) -> list[SheetProblem]:
+    """Visible cells of each workbook that no imported field holds (generator.excel.unmapped)."""
+    from generator.excel.unmapped import unmapped_cells
+
+    out: list[SheetProblem] = []
+    for name in files:
+        shown = relpath(name)
+        items = [(f.rel, checked_forms[f.rel]) for f in forms if f.source == shown and f.rel in checked_forms]
+        if not items:
+            continue
+        with open(name, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        try:
+            wbf, wbv = open_workbook(raw, shown)
+        except Refused as exc:
+            out.append(exc.problem)
+            continue
+        try:
+            mapped = {ref for f in forms if f.source == shown for ref in f.shown.values()}
+            out.extend(unmapped_cells(wbv, shown, items, mapped))
+        finally:
+            for wb in {id(wbf): wbf, id(wbv): wbv}.values():
+                wb.close()
     return out
 
 
@@ -199,6 +232,14 @@ def _sort_key(problem: Any) -> tuple:
 
 def _report(problems: list[Any], forms: int, out: Any) -> None:
     report(sorted(problems, key=_sort_key), out)
+
+
+def _report_edits(forms: list[ImportedForm]) -> None:
+    """List every value taken from an edit made on one side only (the visible sheet, or the hidden `_data`)."""
+    for form in forms:
+        for edit in form.edits:
+            side = "可见表中的修改" if edit.side == "visible" else f"{SHEET_DATA} 工作表中的修改"
+            print(f"{form.source}:{edit.where}: 导入{side}（{form.rel} {path_text(edit.path)}）", file=sys.stderr)
 
 
 def import_xlsx(files: list[str], content: str = "content", force: bool = False, dry_run: bool = False, out: Any = None) -> int:
@@ -245,9 +286,13 @@ def import_xlsx(files: list[str], content: str = "content", force: bool = False,
             old = target.read_bytes() if target.is_file() else None
             plans[form.rel] = Planned(form, text, lines, target, old)
         if plans:
-            problems.extend(_validate(content_dir, plans, registry))
+            checked_forms: dict[str, Any] = {}
+            problems.extend(_validate(content_dir, plans, registry, checked_forms))
+            if not any(p.level == ERROR for p in problems):
+                problems.extend(_unmapped(files, forms, checked_forms))
     errors = [p for p in problems if p.level == ERROR]
     _report(problems, len(forms), out)
+    _report_edits(forms)
     if errors or not forms:
         if not forms and not errors:
             print("no forms found in the workbooks", file=sys.stderr)
