@@ -67,13 +67,14 @@ def validate(content: Path, plans: dict[str, tuple[Imported, str]], registry: "R
             problems.extend(ff.problems)
         result = apply_acknowledgements(checked, problems)
     for problem in result.problems:
-        form = by_path.get(os.path.abspath(problem.path))
-        if form is None:
+        found = by_path.get(os.path.abspath(problem.path))
+        if found is None:
             if problem.level == ERROR:
                 out.append(
                     ImportProblem(relpath(problem.path), 0, f"{problem.line}:{problem.col}", problem.code, problem.message)
                 )
             continue
+        form = found
         cell = _origin(form, problem.at)
         code = "source-total-mismatch" if problem.code in SUM_CODES else problem.code
         message = problem.message + ("（照录原表；请与单位核实）" if code != problem.code else "")
@@ -137,13 +138,13 @@ def run_import(
     plans: dict[str, tuple[Imported, str]] = {}
     for form in session.forms:
         if form.rel in plans:
-            first = plans[form.rel][0]
+            earlier = plans[form.rel][0]
             session.problem(
                 form.source,
                 form.number,
                 form.built.title,
                 "choose-id",
-                f"与 {first.source} 第 {first.number} 张表的编号相同（{form.rel}）；请用 --id 指定",
+                f"与 {earlier.source} 第 {earlier.number} 张表的编号相同（{form.rel}）；请用 --id 指定",
             )
             continue
         text, _ = form_yaml(form.built.layout, form.kind, form.built.data)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 #: Full-width forms that NFKC does not fold but printed labels use interchangeably.
 _FOLD = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "—": "-", "－": "-", "～": "~", "“": '"', "”": '"'})
@@ -173,7 +173,9 @@ def read_marked_grid(path: str, text: str) -> Document:
     return Document(path, rows)
 
 
-def grid_rows(grid: list[list[Optional[str]]], origins: list[list[tuple[int, int]]], page: int, table: int) -> list[Row]:
+def grid_rows(
+    grid: "Sequence[Sequence[Optional[str]]]", origins: list[list[tuple[int, int]]], page: int, table: int
+) -> list[Row]:
     """Rows of a full grid (every position filled) where `origins[r][c]` is the top-left of the merged cell there.
 
     Positions covered from the left are dropped; positions covered from above become empty placeholders.

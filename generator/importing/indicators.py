@@ -117,25 +117,25 @@ def read_indicators(mapper: Mapper, part: Part, later: list[Part]) -> None:
             continue
         cells = row[len(row) - len(header) :] if len(row) >= len(header) else [None] * (len(header) - len(row)) + list(row)
         extra = row[: len(row) - len(header)] if len(row) > len(header) else []
-        for cell in extra:
-            if cell.empty or cell.key == title_key:
-                mapper.use(cell)
+        for spare in extra:
+            if spare.empty or spare.key == title_key:
+                mapper.use(spare)
         item: dict[str, Any] = {}
         index = len(items)
-        for name, cell in zip(header, cells):
+        for name, entry in zip(header, cells):
             if name is None or name == "?":
                 continue
             column = columns[name]
-            text = cell.text if cell is not None else ""
-            if cell is not None:
-                mapper.use(cell)
+            text = entry.text if entry is not None else ""
+            if entry is not None:
+                mapper.use(entry)
             if not text.strip() and column.merges_down and column.role in ("level1", "level2", "level3"):
                 text = previous.get(name, "")
             elif column.role in ("level1", "level2"):
                 text = names.get(norm(text), text)
             item[name] = text
-            if cell is not None and cell.text.strip():
-                mapper.out.origin[(ind.name, index, name)] = cell
+            if entry is not None and entry.text.strip():
+                mapper.out.origin[(ind.name, index, name)] = entry
         for name in header:
             if name is not None and name != "?":
                 previous[name] = item.get(name, "")

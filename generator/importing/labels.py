@@ -70,17 +70,17 @@ def part_labels(part: Part) -> Iterator[Label]:
             if column.group:
                 yield Label(column.group, "group", table.name, True)
             yield Label(column.title, "column", column.name, column.optional)
-        groups: set[str] = set()
+        row_groups: set[str] = set()
         for row in table.rows:
-            if row.group and row.group not in groups:
-                groups.add(row.group)
+            if row.group and row.group not in row_groups:
+                row_groups.add(row.group)
                 yield Label(row.group, "group", table.name, True)
             yield Label(row.title, "row", row.name, row.optional)
     elif part.indicators is not None:
         ind = part.indicators
         yield Label(ind.title, "indicators", ind.name, True)
-        for column in ind.columns:
-            yield Label(column.title, "indicator-column", column.name, column.optional)
+        for ind_column in ind.columns:
+            yield Label(ind_column.title, "indicator-column", ind_column.name, ind_column.optional)
 
 
 def title_pattern(title: str) -> re.Pattern[str]:

@@ -75,7 +75,8 @@ class Mapper:
 
     def cells_from(self, start: tuple[int, int]) -> list[Cell]:
         """Unused, non-empty cells from `start` on, then the ones before it (labels are mostly in order)."""
-        after, before = [], []
+        after: list[Cell] = []
+        before: list[Cell] = []
         for r, row in enumerate(self.rows):
             for c, cell in enumerate(row):
                 if id(cell) in self.used or cell.empty:

@@ -128,7 +128,8 @@ def _keys(chunk: Chunk) -> set[str]:
 
 
 def _label_sets(spec: "FormSpec") -> tuple[set[str], set[str]]:
-    required, optional = set(), set()
+    required: set[str] = set()
+    optional: set[str] = set()
     for label in form_labels(spec):
         if label.kind in ("table", "corner"):  # printed titles of money tables vary most ({money_unit}, wrapping)
             optional.add(label.key)

@@ -38,11 +38,11 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _rows_of(values: list[list[Optional[str]]], merges: list[tuple[int, int, int, int]], page: int) -> list[Row]:
+def _rows_of(values: "list[list[str]]", merges: list[tuple[int, int, int, int]], page: int) -> list[Row]:
     """Rows from a grid of texts and merged ranges (0-based, inclusive: top, left, bottom, right)."""
     height = len(values)
     width = max((len(r) for r in values), default=0)
-    grid = [list(r) + [None] * (width - len(r)) for r in values]
+    grid: list[list[Optional[str]]] = [list(r) + [None] * (width - len(r)) for r in values]
     origins = [[(r, c) for c in range(width)] for r in range(height)]
     for top, left, bottom, right in merges:
         for r in range(top, min(bottom, height - 1) + 1):
