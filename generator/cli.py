@@ -328,18 +328,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(import_xlsx)
     import_xlsx.set_defaults(func=cmd_import_xlsx)
 
-    imp = sub.add_parser("import", help="published forms (Word, Excel, PDF, text, HTML) to checked YAML (导入公开文件)")
-    imp.add_argument("files", nargs="+", metavar="FILE", help=".docx .doc .xlsx .xls .pdf .html .txt files as units publish them")
+    imp = sub.add_parser("import", help="把单位公开的申报表（Word、Excel、PDF、网页、文字）导入为经过校验的 YAML")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="单位公开的文件：.docx .doc .xlsx .xls .pdf .html .txt")
     _add_content(imp)
-    imp.add_argument("--dry-run", action="store_true", help="print a diff of what would change; write nothing")
-    imp.add_argument("--force", action="store_true", help="overwrite existing files that differ")
+    imp.add_argument("--dry-run", action="store_true", help="只显示将要新建或改动的文件（diff），不写入")
+    imp.add_argument("--force", action="store_true", help="覆盖内容不同的已有文件")
     imp.add_argument(
-        "--unit-id", default=None, metavar="ID", help="unit folder (default: the folder of the same unit, else from its name)"
+        "--unit-id", default=None, metavar="ID", help="单位编号（默认：该年度中同一单位的目录，否则由单位名称的拼音生成）"
     )
-    imp.add_argument("--id", default=None, metavar="ID", help="project id, when the file holds one project form")
-    imp.add_argument("--year", default=None, metavar="YEAR", help="fiscal year, when the form does not print it")
-    imp.add_argument("--layout", default=None, metavar="NAME", help="layout (表样), when several fit equally")
-    imp.add_argument("--category", default=None, metavar="类别", help="project category, when the title does not say it")
+    imp.add_argument(
+        "--id", default=None, metavar="ID", help="项目编号（文件中只有一张项目表时；默认：同名项目的编号，否则由名称的拼音生成）"
+    )
+    imp.add_argument("--year", default=None, metavar="YEAR", help="预算年度（原表没有印出年度时）")
+    imp.add_argument("--layout", default=None, metavar="NAME", help="表样（几个表样同样相符时）")
+    imp.add_argument("--category", default=None, metavar="类别", help="项目类别（标题没有说明类别时）")
     _add_format(imp)
     imp.set_defaults(func=cmd_import)
     return parser
