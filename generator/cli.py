@@ -135,7 +135,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         config=args.config,
         jobs=args.jobs,
         downloads=not args.no_excel,
+        shard=args.shard,
     )
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from generator.site.shards import merge_site
+
+    return merge_site(args.shards, site_dir=args.site_dir, config=args.config)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -239,8 +246,20 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="内容警告也中止构建")
     build.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：全部核心；表单较少时单进程）")
     build.add_argument("--no-excel", action="store_true", help="不生成 Excel 工作簿和年度数据文件（更快；YAML、JSON 下载照常）")
+    build.add_argument(
+        "--shard",
+        default=None,
+        metavar="N/M|YEAR",
+        help="只构建第 N 片（共 M 片）或一个年度，输出到 --site-dir，再用 disclosure merge 合并",
+    )
     _add_format(build)
     build.set_defaults(func=cmd_build)
+
+    merge = sub.add_parser("merge", help="把 build --shard 的各片输出合并成一个网站")
+    merge.add_argument("shards", nargs="+", metavar="DIR", help="disclosure build --shard 的输出目录")
+    merge.add_argument("-d", "--site-dir", default="site", metavar="DIR", help="输出目录（默认 site）")
+    merge.add_argument("-f", "--config", default="mkdocs.yml", metavar="FILE", help="MkDocs 配置文件（默认 mkdocs.yml）")
+    merge.set_defaults(func=cmd_merge)
 
     serve = sub.add_parser("serve", help="本地预览，修改后自动刷新")
     _add_content(serve)

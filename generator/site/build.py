@@ -11,19 +11,29 @@ import shutil
 import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.fileio import read_regular_file, write_bytes_atomic, write_text_atomic
+from generator.fileio import write_bytes_atomic, write_text_atomic
 from generator.problems import report as report_problems
 from generator.problems import summary
 from generator.forms.validate import CheckResult, check_content
 from generator.site.nav import nav_overrides, site_nav
-
-SCHEMA_DIR = "schema"
-#: Where `disclosure archive` writes disclosure-<year>.zip; a full build publishes them next to the year pages.
-ARCHIVE_DIR = "dist"
+from generator.site.outputs import (  # noqa: F401 - the names other modules and tests use from here
+    ARCHIVE_DIR,
+    MAX_ARCHIVE_BYTES,
+    SCHEMA_DIR,
+    archive_bytes,
+    download_files,
+    jieba_dict_path,
+    load_mkdocs_config,
+    published_archives,
+    render_outputs,
+    schema_files,
+    select_years,
+    settings_from,
+    validated_source,
+)
 
 
 @dataclass
@@ -36,207 +46,40 @@ class GenerateReport:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+def write_outputs(outputs, docs_dir: Path) -> GenerateReport:  # noqa: ANN001 - a mapping or `rendercache.Docs`
+    """Write changed files only and delete files no longer generated; untouched files keep their mtime.
 
-
-def select_years(result: CheckResult, read, only: str | None = None):
-    """Return the years -> units -> projects to publish, optionally only one year or one unit."""
-    from generator.site import render
-
-    years = render.collect(result, read)
-    if only:
-        year_part, _, unit_part = only.strip("/").partition("/")
-        years = [y for y in years if str(y.year) == year_part]
-        for year in years:
-            if unit_part:
-                year.units = [u for u in year.units if u.id == unit_part]
-    return years
-
-
-def download_files(result: CheckResult, settings, only: str | None = None, jobs: int | None = None) -> dict[str, bytes]:
-    """Return the Excel workbooks and per-year data files, built in a process pool and cached by content.
-
-    They are the costly part of a cold build (openpyxl writes ~50 workbooks/s per core); the cache in the
-    user's cache folder (`workdirs.excel_cache_dir`, outside the repository) keeps every file by a hash of
-    its inputs, so a rebuild redoes only what changed.
+    Files a `rendercache.Docs` took from the cache are already in the folder as written: they count as unchanged.
     """
-    from types import SimpleNamespace
-
-    from generator.excel import workbook as excel
-
-    from generator.site.workdirs import excel_cache_dir
-
-    cache = excel_cache_dir(settings.root)  # never inside the work tree: a commit cannot fill it
-    files = [f for f in result.files if f.form is not None]
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(files) < 200:
-        return excel.site_files(result, cache_dir=cache, only=only)
-    chunks = [files[i :: jobs * 4] for i in range(jobs * 4)]
-    tasks = [(SimpleNamespace(files=[]), False, True)]  # the year data files: one job, started first
-    tasks[0][0].files = files
-    tasks += [(SimpleNamespace(files=chunk), True, False) for chunk in chunks if chunk]
-    out: dict[str, bytes] = {}
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(excel.site_files, r, forms=f, data=d, cache_dir=cache, only=only) for r, f, d in tasks]
-        for future in futures:
-            out.update(future.result())
-    return out
-
-
-def render_outputs(result: CheckResult, settings, only: str | None = None, years=None) -> dict[str, bytes]:
-    """Return every generated docs file (path relative to docs_dir -> bytes)."""
-    from generator.site import render
-
-    from generator.progress import track
-
-    if years is None:
-        years = select_years(result, validated_source(result), only)
-    out: dict[str, bytes] = {"index.md": render.render_home(years, settings).encode()}
-    units = [(year, unit) for year in years for unit in year.units]
-    for year in years:
-        out[f"{year.year}/index.md"] = render.render_year(year, settings).encode()
-        if year.year in settings.archives:
-            name = f"disclosure-{year.year}.zip"
-            out[f"{year.year}/{name}"] = archive_bytes(settings.root / ARCHIVE_DIR / name, settings.archives[year.year])
-            out[f"{year.year}/{name}.sha256"] = f"{settings.archives[year.year]}  {name}\n".encode()
-    for year, unit in track(units, len(units), "生成页面（单位）"):
-        base = f"{year.year}/{unit.id}"
-        out[f"{base}/index.md"] = render.render_unit(unit, settings).encode()
-        if unit.form is not None:
-            out[f"{base}/unit.yml"] = unit.source
-            out[f"{base}/unit.json"] = render.form_json(unit.form).encode()
-        for project in unit.projects:
-            out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
-            out[f"{base}/{project.id}.yml"] = project.source
-            out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
-    if settings.downloads:
-        out.update(download_files(result, settings, only))
-    out.update(schema_files(result))
-    return out
-
-
-def schema_files(result: CheckResult) -> dict[str, bytes]:
-    """Return the JSON Schemas of the layouts the published forms use (`schema/<layout>/<kind>.schema.json`)."""
-    from generator.forms.schemas import schema_documents
-
-    used = {(ff.form.layout.name, ff.form.kind) for ff in result.files if ff.form is not None}
-    registry = result.registry
-    if registry is None:
-        return {}
-    return {rel: data for rel, data in schema_documents(registry, used).items()}
-
-
-def write_outputs(outputs: dict[str, bytes], docs_dir: Path) -> GenerateReport:
-    """Write changed files only and delete files no longer generated; untouched files keep their mtime."""
     from generator.site.workdirs import remove_foreign
 
     report = GenerateReport()
     report.removed += remove_foreign(docs_dir)  # links or FIFOs placed there: MkDocs would follow them
-    for rel, data in outputs.items():
+    fresh = getattr(outputs, "fresh", None)
+    items = fresh.items() if fresh is not None else outputs.items()
+    for rel, data in items:
         if write_bytes_atomic(docs_dir / rel, data):
             report.written += 1
         else:
             report.unchanged += 1
+    if fresh is not None:
+        report.unchanged += len(outputs) - len(fresh)
     if docs_dir.is_dir():
-        for path in sorted(docs_dir.rglob("*"), reverse=True):
-            rel = path.relative_to(docs_dir).as_posix()
-            if path.is_file() and rel not in outputs:
-                path.unlink()
-                report.removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        for dirpath, dirnames, filenames in os.walk(docs_dir, topdown=False):
+            for name in filenames:
+                path = Path(dirpath) / name
+                if path.relative_to(docs_dir).as_posix() not in outputs:
+                    path.unlink()
+                    report.removed += 1
+            for name in dirnames:
+                sub = Path(dirpath) / name
+                if not any(sub.iterdir()):
+                    sub.rmdir()
     return report
 
 
-def load_mkdocs_config(config_file: str, **overrides):
-    """Load mkdocs.yml with MkDocs' own loader (it has tags such as !!python/name).
-
-    MkDocs refuses a docs_dir that does not exist yet, and the generator is what creates it.
-    """
-    from mkdocs.config import load_config
-    from mkdocs.utils.yaml import yaml_load
-
-    docs_dir = overrides.get("docs_dir")
-    if not docs_dir:
-        with open(config_file, encoding="utf-8") as fh:
-            docs_dir = (yaml_load(fh) or {}).get("docs_dir", "docs")
-    (Path(config_file).resolve().parent / docs_dir).mkdir(parents=True, exist_ok=True)
-    return load_config(config_file=config_file, **overrides)
-
-
-def jieba_dict_path(cfg) -> str | None:
-    """Return the search plugin's `jieba_dict_user` option, if any."""
-    for plugin in cfg["plugins"].values():
-        path = getattr(getattr(plugin, "config", None), "get", lambda _k: None)("jieba_dict_user")
-        if path:
-            return path
-    return None
-
-
-def settings_from(cfg, content: str, only: str | None = None, downloads: bool = True):
-    from generator.site.provenance import last_changed, repository_url
-    from generator.site.render import Settings
-
-    extra = cfg.get("extra") or {}
-    repo = extra.get("repository") or {}
-    root = Path(cfg.config_file_path).resolve().parent
-    content_path = Path(content).resolve()
-    try:
-        prefix = content_path.relative_to(root).as_posix()
-    except ValueError:
-        prefix = "content"
-    return Settings(
-        root=root,
-        site_name=cfg["site_name"],
-        repository=repo.get("url") or repository_url(root),
-        branch=repo.get("branch") or "main",
-        dates=last_changed(content, only),
-        content_prefix=prefix,
-        archives=published_archives(root, only),
-        downloads=downloads,
-    )
-
-
-def published_archives(root: Path, only: str | None) -> dict[int, str]:
-    """Year -> SHA-256 of dist/disclosure-<year>.zip (made by `disclosure archive`); none in partial builds."""
-    import hashlib
-
-    from generator.fileio import NotRegularFile
-
-    if only:
-        return {}
-    found = {}
-    for path in sorted((root / ARCHIVE_DIR).glob("disclosure-[0-9][0-9][0-9][0-9].zip")):
-        try:
-            found[int(path.name[11:15])] = hashlib.sha256(read_regular_file(path, MAX_ARCHIVE_BYTES)).hexdigest()
-        except NotRegularFile:
-            continue  # a link or FIFO named like an archive is not one
-    return found
-
-
-#: An archive larger than this is not one `disclosure archive` wrote for a site.
-MAX_ARCHIVE_BYTES = 2 * 1024**3
-
-
-def archive_bytes(path: Path, digest: str) -> bytes:
-    """Return the archive's bytes, refusing them if they are not the ones whose digest the year page shows."""
-    import hashlib
-
-    data = read_regular_file(path, MAX_ARCHIVE_BYTES)
-    if hashlib.sha256(data).hexdigest() != digest:
-        raise OSError(f"{path} changed while the site was being built")
-    return data
-
-
-def validated_source(result: CheckResult):
-    """Return a reader of the bytes `check` validated, by file path: the YAML download is never read twice."""
-    sources = {ff.path: ff.source for ff in result.files if ff.source is not None}
-
-    def read(path: str) -> bytes:
-        return sources[path]
-
-    return read
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -246,6 +89,8 @@ class Generated:
     status: int
     nav: list | None = None
     result: CheckResult | None = None
+    #: The generated docs files (a `rendercache.Docs`), None when nothing was generated.
+    docs: object = None
 
 
 def generate(
@@ -286,20 +131,24 @@ def generate_site(
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
     settings = settings_from(cfg, content, only, downloads)
-    from generator.site.searchdict import jieba_words
+    from generator.site.rendercache import CACHE_FILE, RenderCache, words_text
 
+    folder = Path(cfg["docs_dir"])
+    # Unit folders whose forms did not change keep their pages (a partial preview renders what it shows).
+    cache = RenderCache(None if only else folder.parent / f"{folder.name}-{CACHE_FILE}")
     try:
         years = select_years(result, validated_source(result), only)
-        outputs = render_outputs(result, settings, years=years)
-        report = write_outputs(outputs, Path(cfg["docs_dir"]))
+        outputs = render_outputs(result, settings, years=years, cache=cache, folder=folder)
+        report = write_outputs(outputs, folder)
+        cache.seal(outputs)
         dict_path = jieba_dict_path(cfg)
         if dict_path:
-            write_text_atomic(Path(config).resolve().parent / dict_path, jieba_words(years))
+            write_text_atomic(Path(config).resolve().parent / dict_path, words_text(outputs.words))
     except OSError as exc:  # a full disk, a read-only folder: the pages are incomplete, the site is not touched
         _say(f"build aborted: could not write the generated pages ({exc.strerror or exc}); site/ was not changed")
         return Generated(1)
     _say(f"generated {len(outputs)} files in {cfg['docs_dir']} ({report}) in {time.perf_counter() - started:.1f}s")
-    return Generated(0, site_nav(years), result)
+    return Generated(0, site_nav(years), result, outputs)
 
 
 def refuse_tracked_outputs(root: Path, command: str, *extra: Path) -> bool:
@@ -337,12 +186,20 @@ def build_site(
     config: str = "mkdocs.yml",
     jobs: int | None = None,
     downloads: bool = True,
+    shard: str | None = None,
 ) -> int:
-    """Check, generate, build with MkDocs into a temporary folder, then swap it in as `site_dir`."""
+    """Check, generate, build the changed pieces with MkDocs, merge them into a temporary folder, swap it in.
+
+    With `shard` (`N/M` or a year) only that shard's pieces are built, into `site_dir` as a partial
+    output that `disclosure merge` puts together with the other shards (generator/site/shards.py).
+    """
     from mkdocs.exceptions import MkDocsException
 
-    from generator.site.mkdocsrun import quiet_mkdocs, working_directory
+    from generator.site.merge import MergeError, merge_pieces
+    from generator.site.piecebuild import build_pieces, fingerprints
+    from generator.site.pieces import plan_pieces, select_shard
     from generator.site.searchindex import index_search
+    from generator.site.shards import write_shard
     from generator.site.swap import recover, swap_in
 
     if not Path(config).is_file():
@@ -359,24 +216,30 @@ def build_site(
         _say(note)
     if refuse_tracked_outputs(Path(config).resolve().parent, "build", target):
         return 1
-    status, nav = generate(content, config, jobs=jobs, strict=strict, downloads=downloads)
-    if status:
-        return status
+    done = generate_site(content, config, jobs=jobs, strict=strict, downloads=downloads)
+    if done.status:
+        return done.status
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     started = time.perf_counter()
     previous = _terminate_as_exit()
     built = False
     try:
-        cfg = load_mkdocs_config(config, site_dir=str(tmp), strict=True, **nav_overrides(nav))
-        from mkdocs.commands.build import build as mkdocs_build
-
-        quiet_mkdocs()
-        with working_directory(Path(config).resolve().parent):
-            mkdocs_build(cfg)
-        index_search(cfg, tmp)  # Pagefind, on the built site (generator/site/searchindex.py)
+        cfg = load_mkdocs_config(config)
+        nav = nav_overrides(done.nav)
+        pieces = planned = plan_pieces(done.docs, done.nav)
+        inputs = mkdocs_inputs(cfg, config)
+        if shard:
+            pieces = select_shard(pieces, shard)
+        work = Path(cfg["docs_dir"]).parent / "pieces"
+        rebuilt = build_pieces(pieces, done.docs, config, nav, work, inputs, jobs)
         built = True
+        if shard:
+            write_shard(tmp, fingerprints(planned, done.docs, config, nav, inputs), pieces, work)
+        else:
+            merge_pieces([work / p.key for p in pieces], tmp, cfg["use_directory_urls"])
+            index_search(cfg, tmp)  # Pagefind, on the whole merged site (generator/site/searchindex.py)
         swap_in(tmp, target)
-    except (MkDocsException, OSError) as exc:
+    except (MkDocsException, MergeError, OSError, ValueError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         what = "could not replace the site" if built else "MkDocs failed"
         _say(f"build aborted: {what} ({getattr(exc, 'strerror', None) or exc}); {site_dir}/ was not changed")
@@ -386,8 +249,26 @@ def build_site(
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
-    _say(f"built {site_dir}/ with MkDocs in {time.perf_counter() - started:.1f}s")
+    what = f"shard {shard} ({len(pieces)} of {len(planned)} pieces)" if shard else f"{site_dir}/"
+    _say(
+        f"built {what} with MkDocs in {time.perf_counter() - started:.1f}s "
+        f"({len(rebuilt)} of {len(pieces)} pieces rebuilt, the others unchanged)"
+    )
     return 0
+
+
+def mkdocs_inputs(cfg, config: str) -> list[Path]:  # noqa: ANN001 - a loaded MkDocs config
+    """Return the files and folders MkDocs reads besides the docs: the theme overrides, the search dictionary."""
+    root = Path(config).resolve().parent
+    found = []
+    custom = cfg["theme"].custom_dir
+    if custom:
+        found.append(Path(custom))
+    search = cfg["plugins"].get("material/search")
+    dict_path = jieba_dict_path(cfg)
+    if dict_path and search is not None and search.config.enabled:
+        found.append(root / dict_path)
+    return found
 
 
 def _terminate_as_exit():

@@ -1,0 +1,211 @@
+"""Rendering unit folders once: a unit whose forms did not change keeps the pages already in build/docs/.
+
+A unit's pages (its page, its project pages, their YAML and JSON copies) depend only on the unit's own
+forms, their last-changed dates, the site settings and the generator's code, layouts and templates.
+The cache (`build/render-cache.json`) maps a digest of all of that to the digests of the files it gave;
+a unit whose digest is found, and whose files are still in the docs folder as written, is not rendered
+again. Year and home pages sum every unit and are always rendered (they are a handful).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from types import SimpleNamespace
+
+#: The cache file inside build/ (a folder git must not track: `workdirs.tracked_outputs`).
+CACHE_FILE = "render-cache.json"
+_VERSION = 1
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Docs(MutableMapping):
+    """The generated docs files (path -> bytes): those rendered now in memory, cached ones read from `folder`.
+
+    Every file has a digest, and every page the relative links it makes (what `pieces` needs to plan
+    the MkDocs runs) without reading any cached file.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.fresh: dict[str, bytes] = {}
+        self.digests: dict[str, str] = {}
+        self.links: dict[str, list[str]] = {}
+        self.words: Counter = Counter()
+
+    def __setitem__(self, rel: str, data: bytes) -> None:
+        from generator.site.pieces import link_targets
+
+        self.fresh[rel] = data
+        self.digests[rel] = digest(data)
+        if rel.endswith(".md"):
+            self.links[rel] = sorted(link_targets(rel, data))
+
+    def __getitem__(self, rel: str) -> bytes:
+        if rel in self.fresh:
+            return self.fresh[rel]
+        if rel not in self.digests:
+            raise KeyError(rel)
+        return (self.folder / rel).read_bytes()
+
+    def __delitem__(self, rel: str) -> None:
+        self.fresh.pop(rel, None)
+        self.links.pop(rel, None)
+        del self.digests[rel]
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self.digests
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.digests)
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+
+def code_context(settings, extra: tuple[Path, ...] = ()) -> str:  # noqa: ANN001 - render.Settings
+    """Return a digest of what every unit page depends on besides its forms: code, templates, layouts, settings."""
+    import generator
+
+    parts = hashlib.sha256()
+    package = Path(generator.__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".j2", ".yml", ".yaml", ".json") and path.is_file() and "__pycache__" not in path.parts:
+            parts.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for folder in extra:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder] if folder.is_file() else []:
+            if path.is_file():
+                parts.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    fixed = [str(settings.root), settings.site_name, settings.repository, settings.branch, settings.content_prefix]
+    parts.update(json.dumps([fixed, settings.downloads], ensure_ascii=False).encode())
+    return parts.hexdigest()
+
+
+def unit_key(context: str, year: int, unit, settings) -> str:  # noqa: ANN001 - render.UnitPage, render.Settings
+    """Return the digest of everything one unit folder's pages are made of."""
+    parts = hashlib.sha256(f"{_VERSION}\0{context}\0{year}\0{unit.id}\0".encode())
+    parts.update(unit.source + b"\0")
+    for project in unit.projects:
+        parts.update(project.ff.path.encode() + b"\0" + project.source + b"\0")
+    prefix = f"{year}/{unit.id}/"
+    dated = sorted((k, v) for k, v in settings.dates.items() if k.startswith(prefix))
+    parts.update(json.dumps(dated).encode())
+    return parts.hexdigest()
+
+
+def unit_files(year: int, unit, settings) -> dict[str, bytes]:  # noqa: ANN001 - render.UnitPage, render.Settings
+    """Render one unit folder: its page, and the page, YAML and JSON of the unit form and each project."""
+    from generator.site import render
+
+    base = f"{year}/{unit.id}"
+    out = {f"{base}/index.md": render.render_unit(unit, settings).encode()}
+    if unit.form is not None:
+        out[f"{base}/unit.yml"] = unit.source
+        out[f"{base}/unit.json"] = render.form_json(unit.form).encode()
+    for project in unit.projects:
+        out[f"{base}/{project.id}.md"] = render.render_project(unit, project, settings).encode()
+        out[f"{base}/{project.id}.yml"] = project.source
+        out[f"{base}/{project.id}.json"] = render.form_json(project.form).encode()
+    return out
+
+
+def unit_words(year: int, unit) -> Counter:  # noqa: ANN001 - render.UnitPage
+    """Return the search dictionary words one unit contributes (without the fixed domain words)."""
+    from generator.site.searchdict import DOMAIN_WORDS, jieba_words
+
+    counts: Counter = Counter()
+    for line in jieba_words([SimpleNamespace(year=year, units=[unit])]).splitlines():
+        word, _, freq = line.rpartition(" ")
+        counts[word] = int(freq) - 100000 - (1 if word in DOMAIN_WORDS else 0)
+    return +counts
+
+
+def words_text(counts: Counter) -> str:
+    """Return the jieba user dictionary for the summed counts (the same text as `searchdict.jieba_words`)."""
+    from generator.site.searchdict import DOMAIN_WORDS
+
+    total = Counter(counts)
+    for word in DOMAIN_WORDS:
+        total[word] += 1
+    return "".join(f"{word} {100000 + count}\n" for word, count in sorted(total.items()))
+
+
+class RenderCache:
+    """unit digest -> {rel: [file digest, size, mtime_ns, inode, links]} and the unit's search words."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.units: dict[str, dict] = {}
+        self.used: dict[str, dict] = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("version") == _VERSION:
+                    self.units = data.get("units", {})
+            except (OSError, ValueError, AttributeError):
+                self.units = {}
+
+    def take(self, key: str, docs: Docs) -> Counter | None:
+        """Add a cached unit's files to `docs` if they are all in the folder as written; return its words."""
+        entry = self.units.get(key)
+        if entry is None:
+            return None
+        for rel, (_, size, mtime, inode, _links) in entry["files"].items():
+            try:
+                st = os.stat(docs.folder / rel, follow_symlinks=False)
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, inode):
+                return None
+        for rel, (file_digest, _size, _mtime, _inode, links) in entry["files"].items():
+            docs.digests[rel] = file_digest
+            if rel.endswith(".md"):
+                docs.links[rel] = links
+        self.used[key] = entry
+        return Counter(entry["words"])
+
+    def remember(self, key: str, files: dict[str, bytes], docs: Docs, words: Counter) -> None:
+        """Record a unit rendered now; `seal` fills in where its files were written."""
+        self.used[key] = {
+            "files": {rel: [docs.digests[rel], 0, 0, 0, docs.links.get(rel, [])] for rel in files},
+            "words": dict(words),
+        }
+
+    def seal(self, docs: Docs) -> None:
+        """Record the files as they are now in the docs folder and write the cache (units not seen are dropped)."""
+        if self.path is None:
+            return
+        for entry in self.used.values():
+            for rel, row in entry["files"].items():
+                st = os.stat(docs.folder / rel, follow_symlinks=False)
+                row[1], row[2], row[3] = st.st_size, st.st_mtime_ns, st.st_ino
+        from generator.fileio import write_text_atomic
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(self.path, json.dumps({"version": _VERSION, "units": self.used}, ensure_ascii=False))
+
+
+def render_units(years, settings, docs: Docs, cache: RenderCache, context: str) -> Counter:  # noqa: ANN001
+    """Add every unit folder's files to `docs`, rendering only units not in the cache; return the search words."""
+    from generator.progress import track
+
+    words: Counter = Counter()
+    units = [(year, unit) for year in years for unit in year.units]
+    for year, unit in track(units, len(units), "生成页面（单位）"):
+        key = unit_key(context, year.year, unit, settings)
+        found = cache.take(key, docs)
+        if found is None:
+            files = unit_files(year.year, unit, settings)
+            for rel, data in files.items():
+                docs[rel] = data
+            found = unit_words(year.year, unit)
+            cache.remember(key, files, docs, found)
+        words.update(found)
+    return words
