@@ -8,9 +8,10 @@
  * - Keyboard: "/", "s" or "f" opens, ↑/↓ move through the results, Enter opens the first or the
  *   focused one, Esc closes. ?q=… opens the box with a query (a shareable search).
  * - Query: numbers are searched without a comparison before them (≥90% → 90%) and spaced from their
- *   unit; Han text is also searched character by character (the index holds every page's characters:
- *   Pagefind's segmentation of the page and of the query do not always agree). The best candidates of
- *   both searches are re-ranked: the whole query in the title, then in the text, then the rest.
+ *   unit; the query is searched as Pagefind's exact phrase, as words, and character by character (the
+ *   index holds every page's characters: Pagefind's segmentation of the page and of the query do not
+ *   always agree). The best candidates of the three searches must hold every character of the query
+ *   and are re-ranked: the whole query in the title, then in the text, then the rest.
  * - Preview: the table row that holds the match ("指标名称 → 指标值"), no invisible characters.
  * - The page opened from a result gets ?h=<query> and marks the matches (like search.highlight).
  */
@@ -19,7 +20,7 @@
 
   var ROW = "\u25b8"; // generator/site/searchindex.py ROW_MARK
   var VARIANTS = "\u2042"; // generator/site/searchindex.py VARIANTS_MARK
-  var CANDIDATES = 24; // results of each search whose text is fetched and re-ranked
+  var CANDIDATES = 16; // results of each search whose text is fetched and re-ranked
   var SHOWN = 20;
   var INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/g;
   var OPERATOR = /(?:[≥≤><=≧≦]+|不低于|不少于|不高于|不多于|不超过|不大于|不小于|大于|小于|高于|低于|达到|超过)\s*(?=\d)/g;
@@ -197,7 +198,9 @@
         return;
       }
       load().then(function (pagefind) {
-        return Promise.all([pagefind.search(spaced(query)), pagefind.search(characters(query))]).then(function (found) {
+        /* Pagefind's exact phrase (when its segmentation of page and query agree), its words, the characters. */
+        var searches = [pagefind.search('"' + spaced(query).replace(/"/g, " ") + '"'), pagefind.search(spaced(query)), pagefind.search(characters(query))];
+        return Promise.all(searches).then(function (found) {
           if (id !== current) return null;
           var seen = {};
           var picked = [];
