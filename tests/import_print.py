@@ -265,3 +265,30 @@ def write_html(doc: Printed, path: Path) -> Path:
     parts.append("</body></html>")
     path.write_text("".join(parts), encoding="utf-8")
     return path
+
+
+def write_xls(doc: Printed, path: Path) -> Path:
+    """An Excel 97-2003 workbook (xlwt, a test-only writer: the importer reads .xls with xlrd)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    row = 0
+    for text in doc.above + [doc.title] + ([doc.subtitle] if doc.subtitle else []):
+        sheet.write_merge(row, row, 0, doc.width - 1, text)
+        row += 1
+    for r, line in enumerate(_positions(doc)):
+        for c, entry in line:
+            if entry is None:
+                continue
+            text, rowspan, colspan = entry
+            if rowspan > 1 or colspan > 1:
+                sheet.write_merge(row + r, row + r + rowspan - 1, c, c + colspan - 1, text)
+            else:
+                sheet.write(row + r, c, text)
+    row += len(doc.rows)
+    for text in doc.below:
+        sheet.write(row, 0, text)
+        row += 1
+    book.save(str(path))
+    return path

@@ -18,7 +18,7 @@ from generator.forms.load import load_file
 from generator.forms.registry import registry_for
 from generator.importing.accuracy import compare
 from generator.importing.session import Options, Session
-from tests.import_print import printed, write_docx, write_html, write_xlsx
+from tests.import_print import printed, write_docx, write_html, write_xls, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "fixtures" / "real"
@@ -96,6 +96,23 @@ def test_pdf_printed_by_a_browser_imports_back(path, tmp_path):
         timeout=120,
     )
     _check(_import(pdf), data, layout, kind)
+
+
+try:
+    import xlwt  # noqa: F401  (test-only writer of .xls files)
+except ImportError:
+    xlwt = None
+
+
+@pytest.mark.skipif(
+    xlwt is None, reason=".xls test documents are written by xlwt (pip install xlwt); the importer reads them with xlrd"
+)
+@pytest.mark.parametrize("path", FORMS[:2] + FORMS[-2:], ids=[f"{p.parent.name}/{p.stem}" for p in FORMS[:2] + FORMS[-2:]])
+def test_xls_workbook_imports_back(path, tmp_path):
+    data, layout, kind = _expected(path)
+    document = write_xls(printed(layout, kind, data), tmp_path / "form.xls")
+    _, _, wrong = _check(_import(document), data, layout, kind)
+    assert wrong == []
 
 
 REAL_FORMS = sorted(p for p in REAL.iterdir() if (p / "content").is_dir())

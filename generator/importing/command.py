@@ -27,6 +27,21 @@ if TYPE_CHECKING:
 
 #: Check codes that mean the printed amounts do not add up (the editor decides, with the unit).
 SUM_CODES = ("sum-mismatch", "total-mismatch", "project-sum-mismatch")
+#: The field a pending decision is about: the check's complaint about that field says nothing new.
+DECIDES = {"choose-category": "category", "choose-year": "fiscal_year", "choose-id": "id"}
+
+
+def _pending(decided: list[ImportProblem], checked: list[ImportProblem]) -> list[ImportProblem]:
+    """Drop the check's problems about a field whose value is still the editor's decision."""
+    fields: dict[tuple[str, int], set[str]] = {}
+    for problem in decided:
+        if problem.code in DECIDES:
+            fields.setdefault((problem.path, problem.form), set()).add(DECIDES[problem.code])
+    return [
+        p
+        for p in checked
+        if not any(p.field == name or p.field.startswith(name + ".") for name in fields.get((p.path, p.form), ()))
+    ]
 
 
 def _origin(form: Imported, at: tuple[Any, ...]) -> Optional[Cell]:
@@ -151,7 +166,7 @@ def run_import(
         plans[form.rel] = (form, text)
     problems = list(session.problems)
     if plans:
-        problems.extend(validate(content_dir, plans, registry))
+        problems.extend(_pending(session.problems, validate(content_dir, plans, registry)))
     problems.sort(key=lambda p: (p.path, p.form, p.code))
     _report_forms(session, plans, out)
     report(problems, out)

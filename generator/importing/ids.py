@@ -2,7 +2,7 @@
 
 `中共攀枝花市仁和区委社会工作部` -> `renhe-quwei-shehui-gongzuobu`: the leading 中共 and place names
 (…省, …市, …州, …县) are left out, words are cut with jieba (one pinyin word per Chinese word), filler
-words (及, 和, 的 …) and a trailing 经费 / 项目 / 资金 are dropped, and at most four words are kept. The
+words (及, 和, 的 …) and a trailing 经费 / 项目 / 资金 are dropped, and at most four words (32 letters, cut between words) are kept. The
 editor can always set the id (`--unit-id`, `--id`); an id is never derived silently when the name has no
 letters or digits to spell (then the importer asks for one).
 """
@@ -13,7 +13,7 @@ import re
 from typing import Iterable, Optional
 
 MAX_WORDS = 4
-MAX_LENGTH = 40
+MAX_LENGTH = 32
 _FILLER = {"及", "和", "与", "的", "之", "等", "暨", "或"}
 _TAIL = ("经费", "项目", "资金", "专项资金", "项目支出")
 _PLACE = re.compile(r"^(中共|中国共产党)?(.{2,6}?(省|自治区|市|自治州|州|盟|地区))*")
@@ -51,8 +51,12 @@ def suggest(name: str, taken: Iterable[str] = (), unit: bool = False) -> Optiona
         letters = "-".join(_WORD.findall(_pinyin(word)))
         if letters:
             spelled.append(letters)
-    spelled = spelled[:MAX_WORDS]
-    slug = "-".join(spelled)[:MAX_LENGTH].strip("-")
+    kept: list[str] = []
+    for word in spelled[:MAX_WORDS]:
+        if kept and len("-".join(kept + [word])) > MAX_LENGTH:
+            break
+        kept.append(word)
+    slug = "-".join(kept)[:MAX_LENGTH].strip("-")
     if not slug:
         return None
     return unique(slug, taken)

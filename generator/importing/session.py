@@ -71,6 +71,8 @@ class Session:
     options: Options
     forms: list[Imported] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    #: What content/<year>/ already holds, read once per year.
+    existing: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     def problem(self, source: str, number: int, cell: Optional[Cell], code: str, message: str, path: str = "") -> None:
         self.problems.append(ImportProblem(source, number, cell.where() if cell is not None else "", code, message, path))
@@ -190,7 +192,10 @@ class Session:
         """unit id -> {file stem: printed name} of the forms already in content/<year>/ (the unit form's stem: unit)."""
         from generator.forms.load import load_file
 
+        if year in self.existing:
+            return self.existing[year]
         out: dict[str, dict[str, str]] = {}
+        self.existing[year] = out
         base = self.content / year
         if not base.is_dir():
             return out

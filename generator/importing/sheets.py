@@ -1,8 +1,9 @@
 """Spreadsheets as units publish them (the province's template, not our own export): .xlsx and .xls.
 
 `.xlsx` is bounded by `excel.safety.check_archive` (zip bombs, DTDs and entities, rows, columns, cells and
-merged ranges counted on the XML stream) before openpyxl loads it with cached values (a formula without one
-reads as blank). `.xls` is read by xlrd with its merged ranges (`formatting_info`), at most `MAX_XLS_CELLS`.
+merged ranges counted on the XML stream) before openpyxl reads it in read-only mode with cached values (a
+formula without one reads as blank); read-only sheets do not know their merged ranges, so those are read from
+each sheet's XML (`<mergeCell ref=…>`, already bounded) by `merged_ranges`. `.xls` is read by xlrd with its merged ranges (`formatting_info`), at most `MAX_XLS_CELLS`.
 Each sheet is a table; a merged range is one cell at its top-left (covered positions to the right dropped,
 below it empty placeholders). Numbers are written as the sheet shows them (`189`, `682.42`), dates as ISO dates.
 """
@@ -60,6 +61,62 @@ def _rows_of(values: "list[list[str]]", merges: list[tuple[int, int, int, int]],
     return [r for r in rows if any(not c.empty for c in r)]
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _ref(ref: str) -> Optional[tuple[int, int]]:
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    try:
+        letters, row = coordinate_from_string(ref.replace("$", ""))
+        return row - 1, column_index_from_string(letters) - 1
+    except ValueError:
+        return None
+
+
+def merged_ranges(raw: bytes) -> dict[str, tuple[str, list[tuple[int, int, int, int]]]]:
+    """Sheet name -> (state, merged ranges as (top, left, bottom, right), 0-based) from the workbook's XML."""
+    import posixpath
+    import zipfile
+    from xml.parsers import expat
+
+    def parse(data: bytes, wanted: str) -> list[dict[str, str]]:
+        found: list[dict[str, str]] = []
+        parser = expat.ParserCreate(namespace_separator=" ")
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if tag.rpartition(" ")[2] == wanted:
+                found.append(attrs)
+
+        parser.StartElementHandler = start
+        parser.Parse(data, True)
+        return found
+
+    out: dict[str, tuple[str, list[tuple[int, int, int, int]]]] = {}
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return out
+        targets = {}
+        for rel in parse(archive.read("xl/_rels/workbook.xml.rels"), "Relationship"):
+            target = rel.get("Target", "")
+            targets[rel.get("Id")] = (
+                target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            )
+        for sheet in parse(archive.read("xl/workbook.xml"), "sheet"):
+            part = targets.get(sheet.get(f"{_REL} id"))
+            merges = []
+            if part in names:
+                for cell in parse(archive.read(part), "mergeCell"):
+                    first, _, last = cell.get("ref", "").partition(":")
+                    a, b = _ref(first), _ref(last or first)
+                    if a and b:
+                        merges.append((a[0], a[1], b[0], b[1]))
+            out[sheet.get("name", "")] = (sheet.get("state", "visible"), merges)
+    return out
+
+
 def read_xlsx(path: str, raw: bytes) -> Document:
     from generator.excel.reading import Refused as SheetRefused
     from generator.excel.safety import check_archive
@@ -74,16 +131,17 @@ def read_xlsx(path: str, raw: bytes) -> Document:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(raw), data_only=True, keep_links=False, rich_text=False)
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False, rich_text=False)
+        sheets = merged_ranges(raw)
     except Exception as exc:  # openpyxl raises many kinds on malformed parts
         raise Refused("invalid-document", f"工作簿无法读取（{type(exc).__name__}）") from None
     rows: list[Row] = []
     try:
         for page, sheet in enumerate(book.worksheets[:MAX_SHEETS], start=1):
-            if sheet.sheet_state != "visible":
+            state, merges = sheets.get(sheet.title, ("visible", []))
+            if state != "visible":
                 continue
             values = [[cell_text(v) for v in line] for line in sheet.iter_rows(values_only=True)]
-            merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
             rows.extend(_rows_of(values, merges, page))
         title = (book.properties.title or "").strip() or None
     finally:
