@@ -133,3 +133,79 @@ def test_forms_without_a_layout_are_reported_not_guessed():
     session = _import(slug / "source.txt")
     assert session.forms == []
     assert [p.code for p in session.problems] == ["unknown-form"]
+
+
+def test_a_unit_file_with_all_its_forms_imports_every_form(tmp_path):
+    """One Word file with the whole-unit form and every project form, one after the other, as the sample publishes."""
+    import docx
+
+    from tests.import_print import write_docx as _one
+
+    paths = sorted((ROOT / "content" / "2025" / "renhe-shehui-gongzuobu").glob("*.yml"))
+    paths = [p for p in paths if p.stem == "unit"] + sorted(
+        (p for p in paths if p.stem != "unit"), key=lambda p: int(load_file(p).data["order"])
+    )
+    combined = docx.Document()
+    for n, path in enumerate(paths):
+        data, layout, kind = _expected(path)
+        single = docx.Document(_one(printed(layout, kind, data), tmp_path / f"{n}.docx"))
+        for element in list(single.element.body):
+            if not element.tag.endswith("}sectPr"):
+                combined.element.body.append(element)
+    combined.save(tmp_path / "unit.docx")
+    session = _import(tmp_path / "unit.docx")
+    assert [p.format() for p in session.problems if p.level == "error"] == []
+    assert len(session.forms) == len(paths)
+    for path, form in zip(paths, session.forms):
+        want = load_file(path).data
+        right, total, wrong = compare(want, form.built.data)
+        assert wrong == [] and right == total, path.stem
+
+
+def test_an_extra_row_in_a_word_table_is_reported_at_its_cell(tmp_path):
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    doc = printed(layout, kind, data)
+    doc.rows.insert(2, [("备注", 1, 1), ("单位自己加的一行", 1, doc.width - 1)])
+    session = _import(write_docx(doc, tmp_path / "form.docx"))
+    unmapped = [(p.where, p.code) for p in session.problems if p.code == "unmapped-cell"]
+    assert unmapped == [("t1/r3/c1", "unmapped-cell"), ("t1/r3/c2", "unmapped-cell")]
+
+
+def test_html_page_fills_the_source_from_its_meta_tags(tmp_path):
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    page = write_html(printed(layout, kind, data), tmp_path / "page.html")
+    meta = (
+        '<meta name="ArticleTitle" content="2025年项目支出绩效目标"><meta name="PubDate" content="2025-02-10 09:30">'
+        '<meta name="Url" content="http://www.example.gov.cn/a/1.html"><script>document.write("x")</script>'
+    )
+    page.write_text(page.read_text(encoding="utf-8").replace("<title>", meta + "<title>"), encoding="utf-8")
+    (form,) = _import(page).forms
+    assert form.built.data["source"] == {
+        "title": "2025年项目支出绩效目标",
+        "url": "http://www.example.gov.cn/a/1.html",
+        "published": "2025-02-10",
+        "file": "page.html",
+    }
+
+
+def test_doc_files_go_through_soffice_when_it_is_installed(tmp_path, monkeypatch):
+    """A stand-in `soffice` on PATH converts by copying a .docx: the importer's call and the reading are exercised."""
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    docx_file = write_docx(printed(layout, kind, data), tmp_path / "converted.docx")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    fake.write_text(
+        '#!/bin/sh\nwhile [ "$1" != "--outdir" ]; do shift; done\ncp "' + str(docx_file) + '" "$2/source.docx"\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
+    session = _import(tmp_path / "old.doc")
+    (form,) = session.forms
+    assert compare(data, form.built.data)[2] == []
+    assert form.built.data["source"]["file"] == "old.doc"

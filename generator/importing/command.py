@@ -98,6 +98,10 @@ def validate(content: Path, plans: dict[str, tuple[Imported, str]], registry: "R
 
 
 def _report_forms(session: Session, plans: dict[str, tuple[Imported, str]], out: Any) -> None:
+    unmapped: dict[tuple[str, int], int] = {}
+    for problem in session.problems:
+        if problem.code == "unmapped-cell":
+            unmapped[(problem.path, problem.form)] = unmapped.get((problem.path, problem.form), 0) + 1
     for form in session.forms:
         kind = "整体表" if form.kind == "unit" else "项目表"
         title = form.built.title.text.replace("\n", "") if form.built.title is not None else "（无标题）"
@@ -109,6 +113,10 @@ def _report_forms(session: Session, plans: dict[str, tuple[Imported, str]], out:
             print("  已识别：" + "；".join(form.built.recognised), file=out)
         for line in form.suggested:
             print("  " + line, file=out)
+        left = unmapped.get((form.source, form.number), 0)
+        if left:
+            hint = "；这么多单元格对不上，这张表可能是另一种格式，需要为它写一个表样" if left > 3 else ""
+            print(f"  没有对应到字段的单元格：{left} 个（见下面的 unmapped-cell）{hint}", file=out)
 
 
 def _diff(plans: dict[str, tuple[Imported, str]], content: Path, out: Any) -> int:
