@@ -154,8 +154,21 @@ def test_pages_workflow(workflows):
     assert wf["permissions"] == {"contents": "read"}
     upload = next(s for s in steps(wf) if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"] == "site"
-    # Archives first (dist/), then the build that publishes them on the year pages.
-    assert [" ".join(a) for a in disclosure_calls(run_lines(wf))] == ["archive --all", "build"]
+    # Archives first (dist/), then the shards that publish them on the year pages (a matrix of jobs,
+    # issue 14), then one job merging them into the site it uploads.
+    assert [" ".join(a) for a in disclosure_calls(run_lines(wf))] == [
+        "archive --all",
+        "build --shard $SHARD -d shard-out",
+        "merge shards/shard-* -d site",
+    ]
+    jobs = wf["jobs"]
+    assert next(s for s in jobs["shards"]["steps"] if "--shard" in s.get("run", ""))["env"]["SHARD"] == "${{ matrix.shard }}"
+    assert jobs["shards"]["needs"] == "archives" and jobs["build"]["needs"] == "shards" and deploy["needs"] == "build"
+    shards = [entry["shard"] for entry in jobs["shards"]["strategy"]["matrix"]["include"]]
+    count = len(shards)
+    assert count >= 2 and shards == [f"{n}/{count}" for n in range(1, count + 1)]  # every shard, once
+    parts = [entry["part"] for entry in jobs["shards"]["strategy"]["matrix"]["include"]]
+    assert len(set(parts)) == count  # one artifact per shard, all downloaded by the merge job
 
 
 def test_release_workflow(workflows):
