@@ -115,6 +115,26 @@ def mkdocs_build(config: Path, overrides: dict) -> None:
     fresh_jieba()
     with working_directory(config.resolve().parent):
         build(cfg)
+    plain_search_index(Path(cfg["site_dir"]))
+
+
+def plain_search_index(site: Path) -> None:
+    """Rewrite Material's search index with Chinese as UTF-8 instead of \\uXXXX escapes (half the size).
+
+    Material writes it with json.dumps' default ensure_ascii; the offline plugin copies it into
+    search_index.js as `var __index = <json>`. Both files get the same data, re-serialised the same way.
+    """
+    import json
+
+    folder = site / "search"
+    source = folder / "search_index.json"
+    if not source.is_file():
+        return
+    data = json.dumps(json.loads(source.read_text(encoding="utf-8")), separators=(",", ":"), ensure_ascii=False)
+    source.write_text(data, encoding="utf-8")
+    script = folder / "search_index.js"
+    if script.is_file():
+        script.write_text(f"var __index = {data}", encoding="utf-8")
 
 
 def check_offline(site: Path) -> None:

@@ -136,3 +136,19 @@ def test_about_page_is_one_click_from_home(open_page, archive_dir):
     nav = page.eval_on_selector_all("nav.md-nav--primary a.md-nav__link", "els => els.map(a => a.href)")
     assert _path((archive_dir / "about-archive.html").as_uri()) in {_path(h) for h in nav}
     _assert_clean(guarded)
+
+
+def test_archive_search_index_is_plain_utf8_and_the_public_search_is_absent(archive_dir):
+    """The archive keeps Material's search: its index holds Chinese as UTF-8 (not \\uXXXX escapes), the
+    same data in search_index.json and the inlined search_index.js; the public site's Pagefind box and
+    bundle are not in the archive (they cannot work from file://)."""
+    import json
+
+    index = (archive_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+    script = (archive_dir / "search" / "search_index.js").read_text(encoding="utf-8")
+    assert "花城保" in index and "\\u82b1" not in index
+    assert script == f"var __index = {index}"
+    assert any("花城保" in doc["text"] for doc in json.loads(index)["docs"])
+    page = (archive_dir / "index.html").read_text(encoding="utf-8")
+    assert "search-query-fix.js" in page and "assets/javascripts/search.js" not in page
+    assert not (archive_dir / "pagefind").exists()
