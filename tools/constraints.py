@@ -17,10 +17,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    tomllib = None  # type: ignore[assignment]
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "constraints.txt"
@@ -35,12 +32,8 @@ def _norm(name: str) -> str:
 
 def direct_requirements() -> list[str]:
     """The runtime and test requirements of pyproject.toml, as written."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    if tomllib is not None:
-        project = tomllib.loads(text)["project"]
-        return list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
-    found = re.findall(r'^\s*"([^"]+)",?\s*$', text.split("[project.scripts]")[0], flags=re.M)  # pragma: no cover
-    return [f for f in found if _REQ.match(f)]  # pragma: no cover
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
 
 
 def lowest() -> str:
