@@ -98,3 +98,17 @@ def test_nothing_is_overwritten_without_force(tmp_path, monkeypatch, capsys, fla
     assert target.read_bytes() == before
     assert main(args[:-1] + ["--force"] if flag else args + ["--force"]) == 0
     assert "682.42" in target.read_text(encoding="utf-8")
+
+
+def test_a_header_printed_again_on_a_new_page_is_not_an_indicator(tmp_path, monkeypatch, capsys):
+    text = SAMPLE_TEXT.read_text(encoding="utf-8")
+    marker = "\t\n\t\n\t\n\t促进基层治理\n"
+    assert text.count(marker) == 1
+    header = "\t\n\t一级\n指标\n\t二级指标\n\t三级指标\n\t指标值（包含数字及文字描述）\n\n"
+    (tmp_path / "paged.txt").write_text(text.replace(marker, header + marker), encoding="utf-8")
+    content = _site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", "paged.txt", "--content", "content", "--unit-id", "u"]) == 0
+    imported = _by_name(content / "2025" / "u")
+    shipped = _by_name(SHIPPED)
+    assert compare(shipped["村（社区）常职干部及社工绩效经费"], imported["村（社区）常职干部及社工绩效经费"])[2] == []

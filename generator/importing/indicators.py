@@ -111,9 +111,13 @@ def read_indicators(mapper: Mapper, part: Part, later: list[Part]) -> None:
     names = _taxonomy_names(ind)
     items: list[dict[str, Any]] = []
     previous: dict[str, str] = {}
+    titles = set(by_title)
     for row in body:
         if all(cell.empty for cell in row):
             mapper.use(*row)
+            continue
+        if sum(1 for cell in row if cell.key in titles) >= 2:  # the header printed again (a new page)
+            mapper.use(*(cell for cell in row if cell.key in titles or cell.empty or cell.key == title_key))
             continue
         cells = row[len(row) - len(header) :] if len(row) >= len(header) else [None] * (len(header) - len(row)) + list(row)
         extra = row[: len(row) - len(header)] if len(row) > len(header) else []

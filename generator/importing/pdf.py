@@ -3,7 +3,7 @@
 Each page's ruled tables are found from their lines (`find_tables`); a position pdfplumber leaves empty is
 covered by a merged cell: by the cell to its left when that cell's box reaches over it (merged across), else
 by the one above (merged down: an empty placeholder). Text outside the tables becomes one-cell rows, in
-reading order with the tables. A scanned PDF (no text) is refused with a message saying so.
+reading order with the tables; page numbers in the margin are left out. A scanned PDF (no text) is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ MAX_PAGES = 100
 MAX_SECONDS = 60.0
 #: Kangxi radicals and CJK radical supplements: what some PDF fonts map common characters to (⾦ for 金).
 _RADICALS = re.compile("[\u2e80-\u2fdf]")
+#: Page numbers printed in the margin ("- 3 -", "第 3 页 共 5 页", "3/5"): not part of any form.
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]?\s*\d+\s*[-—–]?|第\s*\d+\s*页(?:\s*[,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
 _CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
@@ -120,6 +122,8 @@ def read_pdf(path: str, raw: bytes) -> Document:
 
                 rest = page.filter(outside)
                 for line in rest.extract_text_lines():
+                    if _PAGE_NUMBER.match(line["text"]):
+                        continue
                     items.append((line["top"], [line_row(pdf_text(line["text"]), page=number)]))
                 chars += len(page.chars)
             except Refused:

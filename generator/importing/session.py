@@ -86,6 +86,9 @@ class Session:
         except Refused as exc:
             self.problem(shown, 0, None, exc.code, exc.message)
             return
+        except Exception as exc:  # pragma: no cover - a file shaped in a way no reader foresaw: still no traceback
+            self.problem(shown, 0, None, "invalid-document", f"文件无法读取（{type(exc).__name__}）")
+            return
         self.read_document(doc, shown)
 
     def read_document(self, doc: Document, shown: str) -> None:
