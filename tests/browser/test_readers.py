@@ -294,3 +294,12 @@ def test_no_space_between_chinese_characters_in_any_page(built_project: Path, se
             for line in text.splitlines():
                 found += [(path, line[max(0, m.start() - 8) : m.end() + 8]) for m in pattern.finditer(line)]
     assert not found, found
+
+
+def test_year_data_downloads_keep_their_names(built_project: Path, serve_dir, open_page) -> None:
+    base = serve_dir(built_project / "site")
+    page = open_page(base + "2025/").page
+    links = page.evaluate(
+        "() => Array.from(document.querySelectorAll('a[href*=\"disclosure-2025\"]')).map(a => [a.getAttribute('href'), a.download])"
+    )
+    assert links and all(name == "" for _, name in links), links

@@ -42,7 +42,8 @@
       var unit = path[path.length - 2];
       var year = path[path.length - 3];
       var match = /^([a-z0-9][a-z0-9-]*)\.(xlsx|yml|json)$/.exec(file || "");
-      if (!match || !/^\d{4}$/.test(year || "") || !unit) return;
+      /* "data" is the year's data folder (reserved: no unit has that id); its files are already named. */
+      if (!match || !/^\d{4}$/.test(year || "") || !unit || unit === "data") return;
       var name = match[1] === "unit" ? year + "-" + unit : year + "-" + unit + "-" + match[1];
       link.setAttribute("download", name + "." + match[2]);
     });
