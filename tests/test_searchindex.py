@@ -79,3 +79,48 @@ def test_page_without_article_is_unchanged():
 def test_page_url():
     assert page_url("2025/x/index.html") == "/2025/x/"
     assert page_url("2025/x/y.html") == "/2025/x/y.html"
+
+
+def test_sources_are_kept_for_unchanged_pages_and_equal_fresh_ones(tmp_path):
+    from generator.site.searchindex import write_sources
+
+    site, kept, fresh = tmp_path / "site", tmp_path / "kept", tmp_path / "fresh"
+    for rel in ("2025/a/index.html", "2025/b/index.html", "index.html", "404.html"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(PAGE.replace("花城保", rel), encoding="utf-8")
+    assert write_sources(site, kept) == 2  # the home page and 404 are not results
+    assert not (kept / "index.html").exists()
+    (site / "2025/b/index.html").write_text(PAGE.replace("花城保", "改过"), encoding="utf-8")
+    (site / "2025/c/index.html").parent.mkdir(parents=True)
+    (site / "2025/c/index.html").write_text(PAGE, encoding="utf-8")
+    (site / "2025/a/index.html").unlink()
+    (site / "2025/a/index.html").parent.rmdir()
+    (site / "2025/d").mkdir()
+    (site / "2025/d/index.html").write_text(PAGE, encoding="utf-8")
+    write_sources(site, kept)
+    write_sources(site, fresh)
+    assert not (kept / "2025/a/index.html").exists()
+    assert {p.relative_to(kept).as_posix() for p in kept.rglob("*.html")} == {
+        "2025/b/index.html",
+        "2025/c/index.html",
+        "2025/d/index.html",
+    }
+    for rel in ("2025/b/index.html", "2025/c/index.html", "2025/d/index.html"):
+        assert (kept / rel).read_bytes() == (fresh / rel).read_bytes()
+    assert "改过" in (kept / "2025/b/index.html").read_text(encoding="utf-8")
+
+
+def test_a_kept_copy_is_not_rewritten(tmp_path):
+    from generator.site.searchindex import write_sources
+
+    site, kept = tmp_path / "site", tmp_path / "kept"
+    (site / "2025/a").mkdir(parents=True)
+    (site / "2025/a/index.html").write_text(PAGE, encoding="utf-8")
+    write_sources(site, kept)
+    copy = kept / "2025/a/index.html"
+    copy.write_text("marker", encoding="utf-8")  # a kept copy is trusted by its page's digest
+    write_sources(site, kept)
+    assert copy.read_text(encoding="utf-8") == "marker"
+    (site / "2025/a/index.html").write_text(PAGE + " ", encoding="utf-8")
+    write_sources(site, kept)
+    assert copy.read_text(encoding="utf-8") == augmented(PAGE + " ")
