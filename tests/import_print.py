@@ -10,7 +10,9 @@ HTML (rowspan / colspan), built in a temporary folder at test time (no binaries 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
@@ -231,7 +233,11 @@ def write_xlsx(doc: Printed, path: Path) -> Path:
             if entry is None:
                 continue
             text, rowspan, colspan = entry
-            sheet.cell(row + r, c + 1, text or None)
+            cell = sheet.cell(row + r, c + 1, text or None)
+            if re.fullmatch(r"-?[0-9]{1,12}(\.[0-9]{1,6})?", text or ""):  # numbers typed as numbers, shown as typed
+                cell.value = Decimal(text)
+                places = len(text.partition(".")[2])
+                cell.number_format = "0." + "0" * places if places else "0"
             if rowspan > 1 or colspan > 1:
                 sheet.merge_cells(start_row=row + r, start_column=c + 1, end_row=row + r + rowspan - 1, end_column=c + colspan)
     row += len(doc.rows)

@@ -253,3 +253,19 @@ def test_a_unit_pdf_of_several_pages_imports_every_form(tmp_path):
         r, t, _ = compare(load_file(path).data, form.built.data)
         right, total = right + r, total + t
     assert right / total >= 0.99
+
+
+def test_spreadsheet_numbers_read_as_the_sheet_shows_them(tmp_path):
+    """A money cell typed as 1000 and shown as 1000.00 reads 1000.00 (never rounded: 1.234 shown as 1.23 stays exact)."""
+    from openpyxl import Workbook
+
+    from generator.importing.documents import read_document
+
+    book = Workbook()
+    sheet = book.active
+    for row, (value, fmt) in enumerate([(1000, "0.00"), (0, "0.00"), (16.47, "General"), (1.234, "0.00")], start=1):
+        sheet.cell(row, 1, "金额")
+        sheet.cell(row, 2, value).number_format = fmt
+    book.save(tmp_path / "n.xlsx")
+    rows = read_document(str(tmp_path / "n.xlsx")).rows
+    assert [row[1].text for row in rows] == ["1000.00", "0.00", "16.47", "1.234"]

@@ -11,6 +11,7 @@ below it empty placeholders). Numbers are written as the sheet shows them (`189`
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,15 +24,24 @@ MAX_XLS_CELLS = 1_000_000
 MAX_SHEETS = 50
 
 
-def cell_text(value: Any) -> str:
+_DECIMALS = re.compile(r"0\.(0+)")
+
+
+def cell_text(value: Any, number_format: str = "") -> str:
+    """The text a cell shows: numbers with the decimals their format prints (never rounded away), dates as ISO dates."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, float):
-        if value.is_integer():
+    if isinstance(value, (int, float)):
+        exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        shown = _DECIMALS.search(number_format or "")
+        places = len(shown.group(1)) if shown else 0
+        if places and exact == exact.quantize(Decimal(1).scaleb(-places)):
+            return format(exact.quantize(Decimal(1).scaleb(-places)), "f")
+        if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        return format(Decimal(repr(value)), "f")
+        return format(exact, "f")
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -141,12 +151,22 @@ def read_xlsx(path: str, raw: bytes) -> Document:
             state, merges = sheets.get(sheet.title, ("visible", []))
             if state != "visible":
                 continue
-            values = [[cell_text(v) for v in line] for line in sheet.iter_rows(values_only=True)]
+            values = [
+                [cell_text(getattr(c, "value", None), getattr(c, "number_format", "") or "") for c in line]
+                for line in sheet.iter_rows()
+            ]
             rows.extend(_rows_of(values, merges, page))
         title = (book.properties.title or "").strip() or None
     finally:
         book.close()
     return Document(path, rows, title=title)
+
+
+def _xls_format(book: Any, cell: Any) -> str:
+    try:
+        return str(book.format_map[book.xf_list[cell.xf_index].format_key].format_str)
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return ""
 
 
 def read_xls(path: str, raw: bytes) -> Document:
@@ -174,7 +194,7 @@ def read_xls(path: str, raw: bytes) -> Document:
                     elif cell.ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         line.append("")
                     else:
-                        line.append(cell_text(cell.value))
+                        line.append(cell_text(cell.value, _xls_format(book, cell)))
                 values.append(line)
             merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
             rows.extend(_rows_of(values, merges, page + 1))
