@@ -176,3 +176,15 @@ def test_search_dialog_has_accessible_names_and_no_serious_violations(open_page,
     )
     assert found == [], found
     _clean(guarded)
+
+
+def test_a_site_without_the_index_says_so(tmp_path, built_project, serve_dir, open_page):
+    """A plain `mkdocs build` (or the preview) has the box but no Pagefind bundle: the box says why."""
+    site = tmp_path / "site"
+    shutil.copytree(built_project / "site", site, ignore=shutil.ignore_patterns("pagefind"))
+    guarded = open_page(serve_dir(site) + "2025/")
+    box = guarded.page.locator("input.md-search__input")
+    box.click()
+    box.fill("花城保")
+    guarded.page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.includes('没有搜索索引')")
+    assert guarded.blocked == []

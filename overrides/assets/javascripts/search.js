@@ -222,7 +222,10 @@
           });
         });
       }, function () {
-        if (id === current) say("本站没有搜索索引（站点须由 disclosure build 构建）");
+        if (id !== current) return;
+        say(location.protocol === "file:"
+          ? "从本地文件打开时不能搜索：请通过网页服务器打开本站，或使用可离线检索的年度归档"
+          : "本站没有搜索索引（由 disclosure build 构建的站点才有；预览和纯 mkdocs build 没有）");
       });
     };
     var schedule = function () {
