@@ -1,8 +1,8 @@
-"""The import benchmark's function (wired into benchmarks/run.py) measures what it says: forms and cells per format."""
+"""The import benchmark (benchmarks/importbench.py, wired into benchmarks/run.py) measures what it says: forms and cells per format."""
 
 from __future__ import annotations
 
-from generator.importing.bench import run
+from benchmarks.importbench import run
 
 
 def test_bench_counts_forms_and_cells_per_format():

@@ -18,7 +18,7 @@ from typing import Any
 from generator.importing.accuracy import compare
 from generator.importing.session import Options, Session
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu"
 SAMPLE_TEXT = ROOT / "tests" / "fixtures" / "2025-renhe-shehui-gongzuobu.txt"
 FORMATS = ("docx", "xlsx", "html")
