@@ -269,3 +269,29 @@ def test_spreadsheet_numbers_read_as_the_sheet_shows_them(tmp_path):
     book.save(tmp_path / "n.xlsx")
     rows = read_document(str(tmp_path / "n.xlsx")).rows
     assert [row[1].text for row in rows] == ["1000.00", "0.00", "16.47", "1.234"]
+
+
+def test_word_content_controls_and_nested_tables_are_read(tmp_path):
+    """Cells wrapped in content controls (w:sdt) and a table nested in a cell: nothing is skipped."""
+    import docx
+    from docx.oxml.ns import qn
+
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    document = docx.Document(write_docx(printed(layout, kind, data), tmp_path / "plain.docx"))
+    table = document.tables[0]
+    tr = table._tbl.tr_lst[0]
+    for tc in list(tr.tc_lst):  # wrap the first row's cells in a content control each
+        sdt = tc.makeelement(qn("w:sdt"), {})
+        content = sdt.makeelement(qn("w:sdtContent"), {})
+        sdt.append(content)
+        tc.addprevious(sdt)
+        content.append(tc)
+    goal_cell = next(c for row in table.rows for c in row.cells if c.text == data["goal"])
+    nested = goal_cell.add_table(rows=1, cols=2)
+    nested.cell(0, 0).text, nested.cell(0, 1).text = "附注", "嵌套表格中的文字"
+    document.save(tmp_path / "wrapped.docx")
+    session = _import(tmp_path / "wrapped.docx")
+    (form,) = session.forms
+    assert form.built.data["name"] == data["name"]
+    assert form.built.data["goal"].endswith("附注 嵌套表格中的文字")

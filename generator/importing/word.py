@@ -1,6 +1,7 @@
 """Word documents: .docx through python-docx, merged cells from the underlying grid; .doc through LibreOffice.
 
-The body is read in order: paragraphs become one-cell rows, tables become rows of cells. A cell's `w:gridSpan`
+The body is read in order: paragraphs become one-cell rows, tables become rows of cells (content controls and
+custom XML looked through; a table nested in a cell is read as lines of that cell). A cell's `w:gridSpan`
 says how many grid columns it covers (one cell, placed at its first column); `w:vMerge` without
 `restart` continues the cell above (an empty placeholder, as pasted text shows it). The zip and its XML are
 bounded by `zipsafe.check_zip` first.
@@ -35,8 +36,29 @@ def _paragraph_text(p: Any) -> str:
     return "".join(out)
 
 
+#: Elements that only wrap content (content controls, custom XML): their content is read as if unwrapped.
+_WRAPPERS = (f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}smartTag")
+
+
+def children(element: Any, *tags: str) -> Any:
+    """Direct children with one of `tags`, looking through content controls and custom XML wrappers."""
+    for child in element.iterchildren():
+        if child.tag in _WRAPPERS:
+            yield from children(child, *tags)
+        elif child.tag in tags:
+            yield child
+
+
 def _cell_text(tc: Any) -> str:
-    return "\n".join(_paragraph_text(p) for p in tc.iterchildren(f"{W}p"))
+    """A cell's paragraphs, one per line; a table nested in the cell as lines of its cells (never dropped)."""
+    lines = []
+    for child in children(tc, f"{W}p", f"{W}tbl"):
+        if child.tag == f"{W}p":
+            lines.append(_paragraph_text(child))
+        else:
+            for tr in children(child, f"{W}tr"):
+                lines.append(" ".join(_cell_text(inner).replace("\n", " ") for inner in children(tr, f"{W}tc")))
+    return "\n".join(lines)
 
 
 def _int(value: Any, default: int = 1) -> int:
@@ -48,14 +70,14 @@ def _int(value: Any, default: int = 1) -> int:
 
 def _table_rows(tbl: Any, number: int) -> list[Row]:
     rows: list[Row] = []
-    for r, tr in enumerate(tbl.iterchildren(f"{W}tr"), start=1):
+    for r, tr in enumerate(children(tbl, f"{W}tr"), start=1):
         row: Row = []
         col = 1
         pr = tr.find(f"{W}trPr")
         before = pr.find(f"{W}gridBefore") if pr is not None else None
         if before is not None:
             col += _int(before.get(f"{W}val"), 0) if before.get(f"{W}val") else 0
-        for tc in tr.iterchildren(f"{W}tc"):
+        for tc in children(tr, f"{W}tc"):
             tcpr = tc.find(f"{W}tcPr")
             span, continued = 1, False
             if tcpr is not None:
@@ -84,7 +106,7 @@ def read_docx(path: str, raw: bytes) -> Document:
         raise Refused("invalid-document", f"Word 文件无法读取（{type(exc).__name__}）") from None
     rows: list[Row] = []
     tables = 0
-    for child in document.element.body.iterchildren():
+    for child in children(document.element.body, f"{W}p", f"{W}tbl"):
         if child.tag == f"{W}p":
             text = _paragraph_text(child)
             if text.strip():
