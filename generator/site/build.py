@@ -225,6 +225,7 @@ def build_site(
     built = False
     try:
         cfg = load_mkdocs_config(config)
+        assert done.nav is not None  # a successful generation always has its navigation
         nav = nav_overrides(done.nav)
         pieces = planned = plan_pieces(done.docs, done.nav)
         inputs = mkdocs_inputs(cfg, config)

@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 import time
+from typing import Any
 from pathlib import Path
 
 from generator.site.build import generate
@@ -24,13 +25,13 @@ def serve(content: str = "content", config: str = "mkdocs.yml", addr: str = "127
     docs_dir = preview_docs_dir(only) if only else None
     # Previews skip the Excel and data downloads: they are slow to make and not what an editor checks.
     status, nav = generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
-    if status:
-        return status
+    if status or nav is None:
+        return status or 1
     _watch(content, config, only, docs_dir)
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     quiet_mkdocs()
-    overrides = {"docs_dir": docs_dir} if docs_dir else {}
+    overrides: dict[str, Any] = {"docs_dir": docs_dir} if docs_dir else {}
     print(f"serving on http://{addr}/ (Ctrl-C to stop)", file=sys.stderr)
     mkdocs_serve(config_file=config, livereload=True, dev_addr=addr, **nav_overrides(nav), **overrides)
     return 0
