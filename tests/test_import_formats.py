@@ -295,3 +295,27 @@ def test_word_content_controls_and_nested_tables_are_read(tmp_path):
     (form,) = session.forms
     assert form.built.data["name"] == data["name"]
     assert form.built.data["goal"].endswith("附注 嵌套表格中的文字")
+
+
+def test_html_form_inside_a_page_layout_table(tmp_path):
+    """Portal pages wrap the form in layout tables: the title in an outer cell, the form a table nested in another."""
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    page = write_html(printed(layout, kind, data), tmp_path / "inner.html").read_text(encoding="utf-8")
+    head, _, body = page.partition("<body>")
+    body = body.replace("</body></html>", "")
+    paragraphs, _, table = body.partition("<table>")
+    wrapped = (
+        head
+        + "<body><table><tr><td>首页 &gt; 财政预决算</td></tr><tr><td>"
+        + paragraphs.replace("</p><p>", "<br>").replace("<p>", "").replace("</p>", "")
+        + "</td></tr><tr><td><table>"
+        + table
+        + "</td></tr><tr><td>打印本页 关闭窗口</td></tr></table></body></html>"
+    )
+    (tmp_path / "page.html").write_text(wrapped, encoding="utf-8")
+    session = _import(tmp_path / "page.html")
+    (form,) = session.forms
+    assert compare(data, form.built.data)[2] == []
+    unmapped = sorted(p.message for p in session.problems if p.code == "unmapped-cell")
+    assert len(unmapped) == 2 and "首页" in unmapped[1] + unmapped[0] and "打印本页" in "".join(unmapped)

@@ -59,7 +59,8 @@ def _origin(form: Imported, at: tuple[Any, ...]) -> Optional[Cell]:
 
 def validate(content: Path, plans: dict[str, tuple[Imported, str]], registry: "Registry") -> list[ImportProblem]:
     """Check the year(s) with the imported files in place; return the problems of the imported files, located."""
-    from generator.forms.validate import FormFile, apply_acknowledgements, check_files, cross_form_problems, discover
+    from generator.forms.crossform import cross_form_problems
+    from generator.forms.validate import FormFile, apply_acknowledgements, check_files, discover
 
     years = {rel.split("/")[0] for rel in plans}
     existing, _ = discover(content) if content.is_dir() else ([], [])

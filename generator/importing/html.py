@@ -1,7 +1,9 @@
 """Portal pages (.html): tables with rowspan/colspan, and the lines around them, read with html.parser.
 
 Nothing is fetched (no network, no external entities: html.parser never resolves any). `<br>` and block ends
-are line breaks inside a cell; text outside tables becomes one-cell rows. The page's `<title>`, the portal
+are line breaks inside a cell; text outside tables becomes one-cell rows. A table with a table in one of its
+cells only lays out the page (portal templates do): its cells become lines and the nested tables are read as
+tables, in document order. The page's `<title>`, the portal
 meta tags (`ArticleTitle`, `PubDate`, `Url`) and the canonical link fill `source`. At most `MAX_CELLS` cells.
 """
 
@@ -16,6 +18,7 @@ from generator.importing.problems import Refused
 
 MAX_CELLS = 200_000
 MAX_SPAN = 100
+MAX_DEPTH = 20
 _BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "center"}
 _SKIP = {"script", "style", "noscript", "template", "head"}
 _DATE = re.compile(r"^\s*(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})")
@@ -27,6 +30,25 @@ class _Table:
         self.rows: list[list[tuple[str, int, int]]] = []
         self.cell: Optional[list[str]] = None
         self.span = (1, 1)
+        #: Set when a table is nested in one of this table's cells: this one only lays out the page, so its
+        #: cells become lines and the nested tables tables, in document order.
+        self.events: Optional[list[tuple[str, object]]] = None
+
+    def flatten(self) -> None:
+        if self.events is None:
+            self.events = [("line", text) for row in self.rows for text, _, _ in row if text.strip()]
+            self.rows = []
+
+    def cell_done(self) -> None:
+        text = "".join(self.cell or [])
+        if self.events is not None:
+            if text.strip():
+                self.events.append(("line", text))
+        else:
+            if not self.rows:
+                self.rows.append([])
+            self.rows[-1].append((text, *self.span))
+        self.cell = None
 
 
 class _Parser(HTMLParser):
@@ -64,18 +86,26 @@ class _Parser(HTMLParser):
         if tag == "table":
             if table is None:
                 self.flush()
-            new = _Table()
-            self.tables.append(new)
-            if table is None:
-                self.out.append(("table", new))
-        elif table is not None and tag == "tr" and len(self.tables) == 1:
-            table.rows.append([])
-        elif table is not None and tag in ("td", "th") and len(self.tables) == 1:
+            else:  # a table inside a cell: the outer table lays out the page
+                table.flatten()
+                if table.cell is not None and "".join(table.cell).strip():
+                    assert table.events is not None
+                    table.events.append(("line", "".join(table.cell)))
+                table.cell = [] if table.cell is not None else None
+            if len(self.tables) >= MAX_DEPTH:
+                raise Refused("document-too-large", f"网页表格嵌套超过 {MAX_DEPTH} 层")
+            self.tables.append(_Table())
+        elif table is not None and tag == "tr":
+            if table.cell is not None:
+                table.cell_done()
+            if table.events is None:
+                table.rows.append([])
+        elif table is not None and tag in ("td", "th"):
             self.cells += 1
             if self.cells > MAX_CELLS:
                 raise Refused("document-too-large", f"网页超过 {MAX_CELLS} 个单元格的上限")
-            if not table.rows:
-                table.rows.append([])
+            if table.cell is not None:
+                table.cell_done()
             table.cell = []
 
             def span(name: str) -> int:
@@ -95,18 +125,24 @@ class _Parser(HTMLParser):
             self.skip = max(0, self.skip - 1)
             return
         table = self.tables[-1] if self.tables else None
-        if tag in ("td", "th") and table is not None and table.cell is not None and len(self.tables) == 1:
-            table.rows[-1].append(("".join(table.cell), *table.span))
-            table.cell = None
+        if tag in ("td", "th") and table is not None and table.cell is not None:
+            table.cell_done()
         elif tag == "table" and table is not None:
+            if table.cell is not None:
+                table.cell_done()
             self.tables.pop()
+            done: list[tuple[str, object]] = list(table.events) if table.events is not None else [("table", table)]
+            parent = self.tables[-1] if self.tables else None
+            if parent is None:
+                self.out.extend(done)
+            else:
+                assert parent.events is not None
+                parent.events.extend(done)
         elif tag in _BLOCK and not self.tables:
             self.flush()
 
     def text(self, data: str) -> None:
         table = self.tables[-1] if self.tables else None
-        if len(self.tables) > 1:
-            table = self.tables[0]
         if table is not None:
             if table.cell is not None:
                 table.cell.append(data)
@@ -160,7 +196,7 @@ def read_html(path: str, text: str) -> Document:
     tables = 0
     for kind, item in parser.out:
         if kind == "line":
-            rows.append(line_row(clean_cell(str(item))))
+            rows.extend(line_row(clean_cell(piece)) for piece in str(item).split("\n") if piece.strip())
         else:
             tables += 1
             assert isinstance(item, _Table)

@@ -5,7 +5,8 @@ The header is the row that holds most of the layout's printed column titles; the
 below is aligned to the header from the right (cells merged down are missing on the left in pasted text);
 rows that a paste broke over blank lines are joined again. An empty level cell takes the level above when
 the layout merges that column down, and level names are spelled as in the layout's taxonomy
-(`社会效益\\n指标` -> `社会效益指标`). The table ends where a label of a later part starts a row.
+(`社会效益\\n指标` -> `社会效益指标`). The table ends where a label of a later part starts a row, or at a line
+printed below the table (outside any table).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def read_indicators(mapper: Mapper, part: Part, later: list[Part]) -> None:
     end = _end_keys(later)
     body: list[Row] = []
     for row in mapper.rows[head + 1 :]:
-        if _starts_later_part(row, end):
+        if _starts_later_part(row, end) or all(cell.table == 0 for cell in row):  # a later label, or a line below the table
             break
         body.append(row)
     lengths = Counter(len(r) for r in body if len(r) >= len(header))

@@ -73,7 +73,7 @@ def _table_rows(table: Any, page: int, number: int) -> list[Row]:
 
 
 def _column_x(cells: list[list[Any]], c: int, xs: list[float]) -> Optional[float]:
-    found = [row[c][0] for row in cells if c < len(row) and row[c] is not None]
+    found: list[float] = [row[c][0] for row in cells if c < len(row) and row[c] is not None]
     if found:
         return min(found)
     return xs[c] if c < len(xs) else None
