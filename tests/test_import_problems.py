@@ -207,3 +207,18 @@ def test_a_workbook_bomb_is_refused_by_the_workbook_caps(site, capsys):
     (site / "merged.xlsx").write_bytes(_zip({"xl/worksheets/sheet1.xml": sheet.encode()}))
     status, found, _ = run(capsys, "merged.xlsx")
     assert status == 1 and codes(found) == {"document-too-large"} and written(site) == []
+
+
+def test_word_xml_and_pdf_page_caps(site, capsys, monkeypatch):
+    """The caps on a Word file's XML and on a PDF page's objects refuse, with nothing written (small caps for the test)."""
+    from generator.importing import pdf, zipsafe
+
+    xml = b'<?xml version="1.0"?><w:document xmlns:w="x">' + b"<w:p/>" * 400 + b"</w:document>"
+    (site / "big.docx").write_bytes(_zip({"word/document.xml": xml}))
+    monkeypatch.setattr(zipsafe, "MAX_XML", 1000)
+    status, found, out = run(capsys, "big.docx")
+    assert status == 1 and codes(found) == {"document-too-large"} and "XML" in out
+    monkeypatch.setattr(pdf, "MAX_PAGE_OBJECTS", -1)
+    (site / "p.pdf").write_bytes(_pdf(1))
+    status, found, out = run(capsys, "p.pdf")
+    assert status == 1 and codes(found) == {"document-too-large"} and "第 1 页" in out and written(site) == []

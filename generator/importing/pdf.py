@@ -20,6 +20,8 @@ from generator.importing.problems import Refused
 
 MAX_PAGES = 100
 MAX_SECONDS = 60.0
+#: Characters, lines and rectangles on one page (a form page has a few thousand).
+MAX_PAGE_OBJECTS = 200_000
 #: Kangxi radicals and CJK radical supplements: what some PDF fonts map common characters to (⾦ for 金).
 _RADICALS = re.compile("[\u2e80-\u2fdf]")
 #: Page numbers printed in the margin ("- 3 -", "第 3 页 共 5 页", "3/5"): not part of any form.
@@ -108,6 +110,11 @@ def read_pdf(path: str, raw: bytes) -> Document:
             if time.monotonic() - started > MAX_SECONDS:
                 raise Refused("document-too-large", f"PDF 处理超过 {MAX_SECONDS:.0f} 秒的上限（第 {number} 页）")
             try:
+                objects = len(page.chars) + len(page.lines) + len(page.rects) + len(page.curves)
+                if objects > MAX_PAGE_OBJECTS:
+                    raise Refused(
+                        "document-too-large", f"PDF 第 {number} 页有 {objects} 个文字和线条，超过上限 {MAX_PAGE_OBJECTS}"
+                    )
                 found = page.find_tables()
                 items: list[tuple[float, list[Row]]] = []
                 boxes = [t.bbox for t in found]

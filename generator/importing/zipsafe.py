@@ -3,7 +3,7 @@
 The zip: at most `MAX_MEMBERS` members, declared sizes adding up to at most `MAX_UNCOMPRESSED`, no member
 compressed more than `MAX_RATIO`:1, not encrypted. Every XML member is streamed through expat with no DTD
 (so no entity can be declared, expanded or fetched); what python-docx then builds is bounded by the
-uncompressed size (no element handler runs in Python: the stream check costs little next to the parse).
+XML members' total size `MAX_XML` (no element handler runs in Python: the stream check costs little next to the parse).
 Workbooks (.xlsx) go through `excel.safety.check_archive` itself.
 """
 
@@ -17,7 +17,9 @@ from xml.parsers import expat
 from generator.importing.problems import Refused
 
 MAX_MEMBERS = 2000
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
+#: XML that python-docx builds a tree of (a tree takes ten times its text and more): all XML members together.
+MAX_XML = 20 * 1024 * 1024
 MAX_RATIO = 200
 _CHUNK = 64 * 1024
 
@@ -55,6 +57,9 @@ def check_zip(raw: bytes, what: str = "docx") -> None:
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED:
             raise Refused("document-too-large", f"解压后共 {total} 字节，超过上限 {MAX_UNCOMPRESSED} 字节（可能是压缩炸弹）")
+        xml = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))
+        if xml > MAX_XML:
+            raise Refused("document-too-large", f"文档的 XML 部分解压后共 {xml} 字节，超过上限 {MAX_XML} 字节")
         for info in infos:
             if info.flag_bits & 0x1:
                 raise Refused("invalid-document", "文件已加密（请先取消密码保护）")
