@@ -222,3 +222,11 @@ def test_word_xml_and_pdf_page_caps(site, capsys, monkeypatch):
     (site / "p.pdf").write_bytes(_pdf(1))
     status, found, out = run(capsys, "p.pdf")
     assert status == 1 and codes(found) == {"document-too-large"} and "第 1 页" in out and written(site) == []
+
+
+@pytest.mark.parametrize(
+    "flags", [["--unit-id", "../../etc"], ["--id", "a/b"], ["--unit-id", "Renhe"], ["--year", "25"], ["--id", "unit"]]
+)
+def test_ids_and_years_from_flags_cannot_leave_the_content_folder(site, capsys, flags):
+    assert main(["import", str(JINZHAI), "--content", "content", *flags]) == 2
+    assert "error" in capsys.readouterr().err and written(site) == []

@@ -151,12 +151,17 @@ def run_import(
     if missing:
         print(f"disclosure import: error: file not found: {', '.join(missing)}", file=sys.stderr)
         return 2
+    options = options or Options()
+    bad = options.invalid()
+    if bad:
+        print(f"disclosure import: error: {bad}", file=sys.stderr)
+        return 2
     content_dir = Path(content)
     if content_dir.exists() and not content_dir.is_dir():
         print(f"disclosure import: error: not a folder: {content}", file=sys.stderr)
         return 2
     registry = registry_for(content_dir)
-    session = Session(registry, content_dir, options or Options())
+    session = Session(registry, content_dir, options)
     for name in files:
         session.read(name)
     plans: dict[str, tuple[Imported, str]] = {}

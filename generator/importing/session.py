@@ -9,11 +9,13 @@ the project of the same name already in the folder, else gets one from its name,
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from generator.forms.layoutcheck import REQUIRED_FIELDS
+from generator.forms.scalars import ID_PATTERN
 from generator.importing import ids
 from generator.importing.build import Built, build_form
 from generator.importing.documents import read_document
@@ -36,6 +38,15 @@ class Options:
     year: Optional[str] = None
     layout: Optional[str] = None
     category: Optional[str] = None
+
+    def invalid(self) -> Optional[str]:
+        """What is wrong with the flags (ids and the year become paths: nothing but the id pattern is taken)."""
+        for flag, value in (("--unit-id", self.unit_id), ("--id", self.id)):
+            if value is not None and (not re.match(ID_PATTERN, value) or len(value) > 80 or value == "unit"):
+                return f"{flag} {value!r}: 编号只能由小写英文字母、数字和连字符组成（如 renhe-shehui-gongzuobu）"
+        if self.year is not None and not re.fullmatch(r"(19|20)[0-9]{2}", self.year):
+            return f"--year {self.year!r}: 年度应为四位数字，如 2025"
+        return None
 
 
 @dataclass
