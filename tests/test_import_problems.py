@@ -230,3 +230,10 @@ def test_word_xml_and_pdf_page_caps(site, capsys, monkeypatch):
 def test_ids_and_years_from_flags_cannot_leave_the_content_folder(site, capsys, flags):
     assert main(["import", str(JINZHAI), "--content", "content", *flags]) == 2
     assert "error" in capsys.readouterr().err and written(site) == []
+
+
+def test_text_from_the_document_cannot_forge_log_lines(site, capsys):
+    name = edited(site, JINZHAI, "\t物业管理\n", "\t物业\u001b[31m管理\n::error::forged\n")
+    status, found, out = run(capsys, name, "--dry-run")
+    assert "\u001b" not in out
+    assert not any(line.lstrip().startswith("::") for line in out.splitlines())

@@ -20,7 +20,7 @@ from generator.editing.yamlout import form_yaml
 from generator.importing.grid import Cell
 from generator.importing.problems import ImportProblem
 from generator.importing.session import Imported, Options, Session
-from generator.problems import ERROR, relpath, report
+from generator.problems import ERROR, relpath, report, safe_start, visible
 
 if TYPE_CHECKING:
     from generator.forms.registry import Registry
@@ -106,14 +106,13 @@ def _report_forms(session: Session, plans: dict[str, tuple[Imported, str]], out:
     for form in session.forms:
         kind = "整体表" if form.kind == "unit" else "项目表"
         title = form.built.title.text.replace("\n", "") if form.built.title is not None else "（无标题）"
-        print(
-            f"{form.source} 第 {form.number} 张表：{title} → {form.rel}（表样 {form.built.layout.name}，{kind}，标签相符 {form.score:.0%}）",
-            file=out,
-        )
+        # Text from the document is escaped (one line, no control characters, no workflow command at a line start).
+        head = f"{form.source} 第 {form.number} 张表：{title} → {form.rel}"
+        print(f"{safe_start(head)}（表样 {form.built.layout.name}，{kind}，标签相符 {form.score:.0%}）", file=out)
         if form.built.recognised:
-            print("  已识别：" + "；".join(form.built.recognised), file=out)
+            print("  已识别：" + visible("；".join(form.built.recognised)), file=out)
         for line in form.suggested:
-            print("  " + line, file=out)
+            print("  " + visible(line), file=out)
         left = unmapped.get((form.source, form.number), 0)
         if left:
             hint = "；这么多单元格对不上，这张表可能是另一种格式，需要为它写一个表样" if left > 3 else ""
