@@ -253,7 +253,7 @@ def write_html(doc: Printed, path: Path) -> Path:
 
     parts = [
         '<!doctype html><html><head><meta charset="utf-8"><title>导入测试</title>',
-        "<style>table{border-collapse:collapse}td{border:1px solid #000;padding:2px}tr{page-break-inside:avoid}</style></head><body>",
+        "<style>table{border-collapse:collapse}td{border:1px solid #000;padding:2px}</style></head><body>",
     ]
     parts += [f"<p>{escape(t)}</p>" for t in doc.above + [doc.title] + ([doc.subtitle] if doc.subtitle else [])]
     parts.append("<table>")

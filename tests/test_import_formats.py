@@ -213,7 +213,7 @@ def test_doc_files_go_through_soffice_when_it_is_installed(tmp_path, monkeypatch
 
 @pytest.mark.skipif(CHROMIUM is None, reason="PDF test documents are printed by Chromium (apt-get install chromium)")
 def test_a_unit_pdf_of_several_pages_imports_every_form(tmp_path):
-    """All nine sample forms in one PDF (tables running over page breaks): ≥ 99 % of cells right.
+    """All nine sample forms in one PDF (tables and rows running over page breaks): ≥ 99 % of cells right.
 
     A multi-line text (the 两新 project's goal) comes back as one line: a PDF does not tell a line break the
     author typed from one the layout made, so lines are joined.
