@@ -127,7 +127,8 @@ def _merge_sitemap(pieces, pages, order, use_directory_urls, date) -> str | None
             continue
         text = path.read_text(encoding="utf-8")
         found = list(_URL_BLOCK.finditer(text))
-        listed = mkdocs_order(r for r in record["owned"] + record["stubs"] if r.endswith(".md"))
+        hidden = set(record.get("hidden", []))
+        listed = mkdocs_order(r for r in record["owned"] + record["stubs"] if r.endswith(".md") and r not in hidden)
         if found and len(found) != len(listed):  # none at all: no site_url, MkDocs lists no page
             raise MergeError(f"piece {key}: {SITEMAP} lists {len(found)} pages, the piece has {len(listed)}")
         for rel, match in zip(listed, found):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +30,13 @@ class PieceRun:
     docs: str
     site: str
     nav: dict
+    hidden: list[str]
 
 
 def piece_fingerprint(piece: Piece, docs, context: bytes) -> str:  # noqa: ANN001 - rendercache.Docs
     files = {rel: docs.digests[rel].encode() for rel in piece.owned}
     files.update({f"stub:{rel}": data for rel, data in piece.stubs.items()})
+    files.update({f"hidden:{rel}": b"" for rel in piece.hidden})
     return fingerprint(files, context)
 
 
@@ -75,6 +76,18 @@ def stage_docs(piece: Piece, docs, folder: Path) -> None:  # noqa: ANN001 - rend
                 sub.rmdir()
 
 
+def exclude_docs(config: str, hidden: list[str]) -> str:
+    """Return the config's own `exclude_docs` patterns followed by one exact pattern per hidden stub."""
+    import re
+
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(config, encoding="utf-8") as fh:
+        own = (yaml_load(fh) or {}).get("exclude_docs") or ""
+    exact = ["/" + re.sub(r"([\\*?\[\]])", r"\\\1", rel) for rel in hidden]
+    return "\n".join([own.rstrip("\n"), *exact]).lstrip("\n") + "\n"
+
+
 def run_mkdocs(run: PieceRun) -> str | None:
     """Build one piece with MkDocs (strict); return None, or the error MkDocs reported."""
     from mkdocs.commands.build import build as mkdocs_build
@@ -86,11 +99,68 @@ def run_mkdocs(run: PieceRun) -> str | None:
     quiet_mkdocs()
     try:
         with working_directory(Path(run.config).resolve().parent):
-            cfg = load_mkdocs_config(run.config, docs_dir=run.docs, site_dir=run.site, strict=True, **run.nav)
+            extra = {"exclude_docs": exclude_docs(run.config, run.hidden)} if run.hidden else {}
+            cfg = load_mkdocs_config(run.config, docs_dir=run.docs, site_dir=run.site, strict=True, **run.nav, **extra)
             mkdocs_build(cfg)
     except (MkDocsException, OSError) as exc:
         return f"{run.key}: {getattr(exc, 'strerror', None) or exc}"
     return None
+
+
+def theme_search(config: str) -> bool:
+    """Return whether the config builds Material's own search index (the offline archive does)."""
+    from generator.site.outputs import load_mkdocs_config
+
+    plugin = load_mkdocs_config(config)["plugins"].get("material/search")
+    return plugin is not None and bool(plugin.config.enabled)
+
+
+def _child(run: PieceRun, conn) -> None:  # noqa: ANN001 - a multiprocessing connection
+    conn.send(run_mkdocs(run))
+    conn.close()
+
+
+def run_forked(runs: list[PieceRun], jobs: int, search: bool = False) -> dict[str, str | None]:
+    """Run each piece's MkDocs build in a process of its own, `jobs` at a time; return key -> error or None.
+
+    One process per build, forked from this one (MkDocs and the theme already imported): a build
+    leaves state behind in the process (Material's search loads its jieba dictionary into jieba's
+    global tokenizer each time, changing its word statistics), so no piece sees another's.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    import mkdocs.commands.build  # noqa: F401 - imported once here, inherited by every fork
+
+    if search:  # jieba's main dictionary, loaded once here (about a second), before any user dictionary
+        import jieba
+
+        from generator.site.mkdocsrun import quiet_mkdocs
+
+        quiet_mkdocs()
+        jieba.initialize()
+    context = multiprocessing.get_context("fork")
+    pending, active, results = list(runs), [], {}
+    while pending or active:
+        while pending and len(active) < max(jobs, 1):
+            run = pending.pop(0)
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(run, writer), daemon=True)
+            process.start()
+            writer.close()
+            active.append((run, process, reader))
+        wait([reader for _, _, reader in active])
+        for item in list(active):
+            run, process, reader = item
+            if not reader.poll():
+                continue
+            try:
+                results[run.key] = reader.recv()
+            except EOFError:
+                results[run.key] = f"{run.key}: the MkDocs process ended without a result"
+            process.join()
+            active.remove(item)
+    return results
 
 
 def build_pieces(
@@ -124,16 +194,15 @@ def build_pieces(
         stage_docs(piece, docs, folder / "docs")
         fresh = folder / "site.new"
         shutil.rmtree(fresh, ignore_errors=True)
-        runs.append((PieceRun(piece.key, str(config_path), str(folder / "docs"), str(fresh), nav), folder, print_key))
+        runs.append(
+            (PieceRun(piece.key, str(config_path), str(folder / "docs"), str(fresh), nav, piece.hidden), folder, print_key)
+        )
     owned = {piece.key: piece for piece in pieces}
     errors = []
     jobs = jobs or os.cpu_count() or 1
     ordered = sorted(runs, key=lambda r: -len(owned[r[0].key].owned))
-    if jobs > 1 and len(ordered) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(ordered))) as pool:
-            results = list(pool.map(run_mkdocs, [r[0] for r in ordered]))
-    else:
-        results = [run_mkdocs(r[0]) for r in ordered]
+    done = run_forked([r[0] for r in ordered], jobs, search=theme_search(config))
+    results = [done[r[0].key] for r in ordered]
     for (run, folder, print_key), error in zip(ordered, results):
         if error:
             errors.append(error)
@@ -149,7 +218,13 @@ def build_pieces(
         write_text_atomic(
             folder / PIECE_FILE,
             json.dumps(
-                {"key": piece.key, "fingerprint": print_key, "owned": piece.owned, "stubs": sorted(piece.stubs)},
+                {
+                    "key": piece.key,
+                    "fingerprint": print_key,
+                    "owned": piece.owned,
+                    "stubs": sorted(piece.stubs),
+                    "hidden": piece.hidden,
+                },
                 ensure_ascii=False,
             ),
         )

@@ -46,6 +46,9 @@ class Piece:
     key: str
     owned: list[str] = field(default_factory=list)
     stubs: dict[str, bytes] = field(default_factory=dict)
+    #: Stub pages outside the navigation (a year page's links to its units): excluded from the MkDocs
+    #: run (`exclude_docs`), so that MkDocs rewrites the links to them without rendering them.
+    hidden: list[str] = field(default_factory=list)
 
     def size(self) -> int:
         return len(self.owned)
@@ -132,7 +135,7 @@ def plan_pieces(docs, nav: list, target: int | None = None) -> list[Piece]:  # n
         key = piece_key(rel, buckets)
         pieces.setdefault(key, Piece(key)).owned.append(rel)
     pieces.setdefault(SITE_PIECE, Piece(SITE_PIECE))
-    in_nav = [rel for rel in nav_pages(nav) if rel in docs]
+    in_nav = {rel for rel in nav_pages(nav) if rel in docs}
     stubs: dict[str, bytes] = {}
     for piece in pieces.values():
         owned = set(piece.owned)
@@ -141,10 +144,15 @@ def plan_pieces(docs, nav: list, target: int | None = None) -> list[Piece]:  # n
             if rel.endswith(".md"):
                 needed.update(known[rel] if rel in known else link_targets(rel, docs[rel]))
         for rel in sorted(needed - owned):
-            if rel in docs:
-                if rel not in stubs:
-                    stubs[rel] = stub(rel, docs[rel])
-                piece.stubs[rel] = stubs[rel]
+            if rel not in docs:
+                continue
+            if rel.endswith(".md") and rel not in in_nav:
+                piece.stubs[rel] = b""
+                piece.hidden.append(rel)
+                continue
+            if rel not in stubs:
+                stubs[rel] = stub(rel, docs[rel])
+            piece.stubs[rel] = stubs[rel]
     return [pieces[key] for key in sorted(pieces)]
 
 
