@@ -71,7 +71,7 @@ def read_document(path: str) -> Document:
     if suffix == ".doc":
         from generator.importing.word import read_doc
 
-        return read_doc(path)
+        return read_doc(path, raw)
     if suffix == ".xlsx":
         from generator.importing.sheets import read_xlsx
 

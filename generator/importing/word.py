@@ -118,7 +118,7 @@ def read_docx(path: str, raw: bytes) -> Document:
     return Document(path, rows, title=title)
 
 
-def read_doc(path: str) -> Document:
+def read_doc(path: str, raw: bytes) -> Document:
     """Convert a .doc with `soffice --headless --convert-to docx` (when installed) and read the result."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -129,7 +129,8 @@ def read_doc(path: str) -> Document:
         )
     with tempfile.TemporaryDirectory(prefix="disclosure-doc-") as tmp:
         source = os.path.join(tmp, "source.doc")
-        shutil.copyfile(path, source)
+        with open(source, "wb") as fh:  # the bytes already read and checked, not the path again
+            fh.write(raw)
         try:
             subprocess.run(
                 [
