@@ -10,8 +10,8 @@
  * - Query: numbers are searched without a comparison before them (≥90% → 90%) and spaced from their
  *   unit; the query is searched as Pagefind's exact phrase, as words, and character by character (the
  *   index holds every page's characters: Pagefind's segmentation of the page and of the query do not
- *   always agree). The best candidates of the three searches must hold every character of the query
- *   and are re-ranked: the whole query in the title, then in the text, then the rest.
+ *   always agree), each only while fewer than 16 candidates were found. The candidates must hold every
+ *   character of the query and are re-ranked: the whole query in the title, then in the text, then the rest.
  * - Preview: the table row that holds the match ("指标名称 → 指标值"), no invisible characters.
  * - The page opened from a result gets ?h=<query> and marks the matches (like search.highlight).
  */
@@ -20,7 +20,7 @@
 
   var ROW = "\u25b8"; // generator/site/searchindex.py ROW_MARK
   var VARIANTS = "\u2042"; // generator/site/searchindex.py VARIANTS_MARK
-  var CANDIDATES = 16; // results of each search whose text is fetched and re-ranked
+  var CANDIDATES = 16; // results whose text is fetched and re-ranked
   var SHOWN = 20;
   var INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/g;
   var OPERATOR = /(?:[≥≤><=≧≦]+|不低于|不少于|不高于|不多于|不超过|不大于|不小于|大于|小于|高于|低于|达到|超过)\s*(?=\d)/g;
@@ -198,29 +198,36 @@
         return;
       }
       load().then(function (pagefind) {
-        /* Pagefind's exact phrase (when its segmentation of page and query agree), its words, the characters. */
-        var searches = [pagefind.search('"' + spaced(query).replace(/"/g, " ") + '"'), pagefind.search(spaced(query)), pagefind.search(characters(query))];
-        return Promise.all(searches).then(function (found) {
+        /* Pagefind's exact phrase (when its segmentation of page and query agree), then its words, then
+           the characters, each only while fewer than CANDIDATES pages were found: a search for words
+           every page holds costs Pagefind time in proportion to the pages it scores. */
+        var plan = ['"' + spaced(query).replace(/"/g, " ") + '"', spaced(query), characters(query)];
+        var seen = {};
+        var picked = [];
+        var total = 0;
+        var step = function (i) {
           if (id !== current) return null;
-          var seen = {};
-          var picked = [];
-          var all = {};
-          found.forEach(function (response) {
+          if (i >= plan.length || picked.length >= CANDIDATES) return finish();
+          if (i > 0 && plan[i] === plan[i - 1]) return step(i + 1);
+          return pagefind.search(plan[i]).then(function (response) {
             var results = (response && response.results) || [];
-            results.forEach(function (r) { all[r.id] = true; });
+            total = Math.max(total, results.length);
             results.slice(0, CANDIDATES).forEach(function (r) {
-              if (!seen[r.id]) { seen[r.id] = true; picked.push(r); }
+              if (!seen[r.id] && picked.length < CANDIDATES) { seen[r.id] = true; picked.push(r); }
             });
+            return step(i + 1);
           });
+        };
+        var finish = function () {
           return Promise.all(picked.map(function (r) { return r.data(); })).then(function (datas) {
             if (id !== current) return;
             var items = datas.filter(function (data) { return covers(data, query); }).map(function (data) {
               return { data: data };
             });
-            var more = Object.keys(all).length > picked.length ? Object.keys(all).length - picked.length : 0;
-            render(rank(items, query), query, items.length + more);
+            render(rank(items, query), query, items.length + Math.max(0, total - picked.length));
           });
-        });
+        };
+        return step(0);
       }, function () {
         if (id !== current) return;
         say(location.protocol === "file:"
