@@ -237,3 +237,14 @@ def test_text_from_the_document_cannot_forge_log_lines(site, capsys):
     status, found, out = run(capsys, name, "--dry-run")
     assert "\u001b" not in out
     assert not any(line.lstrip().startswith("::") for line in out.splitlines())
+
+
+def test_a_year_taken_from_text_is_said(site, capsys):
+    nanyue = ROOT / "tests" / "fixtures" / "real" / "hunan-nanyue-2018-fupin-jidi-project" / "source.txt"
+    status, found, out = run(capsys, str(nanyue), "--dry-run")
+    assert status == 0 and [(level, code) for _, level, code in found if code == "year-from-text"] == [
+        ("warning", "year-from-text")
+    ]
+    assert "2018" in out
+    status, found, _ = run(capsys, str(nanyue), "--dry-run", "--year", "2018")
+    assert status == 0 and "year-from-text" not in codes(found)

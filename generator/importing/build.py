@@ -17,7 +17,7 @@ from generator.importing.grid import Cell, norm
 from generator.importing.indicators import read_indicators
 from generator.importing.labels import title_pattern
 from generator.importing.mapping import Mapped, Mapper, Note
-from generator.importing.recognise import Candidate, Chunk, chunk_year, title_matches
+from generator.importing.recognise import Candidate, Chunk, title_matches, year_cell
 
 if TYPE_CHECKING:
     from generator.forms.registry import Layout
@@ -96,7 +96,12 @@ def build_form(chunk: Chunk, candidate: Candidate, full_rows: bool) -> Built:
         if match:
             printed_title_matches = True
             year = match.groupdict().get("year")
-    year = _subtitle(mapper, spec) or year or chunk_year(chunk)
+    year = _subtitle(mapper, spec) or year
+    guessed = None
+    if year is None:
+        found = year_cell(chunk)
+        if found is not None:
+            year, guessed = found
     above_left = _above(mapper, spec, chunk)
     parts = spec.parts
     for index, part in enumerate(parts):
@@ -116,6 +121,15 @@ def build_form(chunk: Chunk, candidate: Candidate, full_rows: bool) -> Built:
     if chunk.title is not None and not printed_title_matches:
         data["title"] = re.sub(r"\s*\n\s*", "", chunk.title.text)
     built = Built(layout, kind, data, dict(mapped.origin), list(mapped.notes), chunk.title, year, category)
+    if guessed is not None:
+        built.notes.append(
+            Note(
+                "year-from-text",
+                guessed,
+                f"原表没有年度行，年度 {year} 取自“{_short(guessed.text)}”；请核对（或用 --year 指定）",
+                ("fiscal_year",),
+            )
+        )
     for cell in above_left + mapped.leftovers:
         built.notes.append(Note("unmapped-cell", cell, f"单元格“{_short(cell.text)}”没有对应到表样“{layout.name}”的任何字段"))
     built.recognised = [_said(spec, name, value) for name, value in mapped.data.items()]

@@ -23,6 +23,7 @@ IMPORT_CODES: dict[str, tuple[str, bool, str]] = {
     "ambiguous-layout": (ERROR, True, "几个表样同样相符，需要用 --layout 选择"),
     "unmapped-cell": (ERROR, True, "有单元格或标签没有对应到表样的任何字段（没有丢弃，需要处理）"),
     "missing-label": (WARNING, False, "表样中的标签在原表中没有找到（该项留空）"),
+    "year-from-text": (WARNING, False, "原表没有年度行，年度取自标题或表头文字中的“××××年”"),
     "choose-category": (ERROR, True, "无法从标题确定项目类别，需要用 --category 选择"),
     "choose-year": (ERROR, True, "原表中没有年度，需要用 --year 指定"),
     "choose-id": (ERROR, True, "无法生成编号，或编号与已有的另一张表单重复，需要用 --unit-id / --id 指定"),

@@ -108,12 +108,18 @@ def split_forms(rows: list[Row], registry: "Registry") -> list[Chunk]:
 
 def chunk_year(chunk: Chunk) -> Optional[str]:
     """The fiscal year printed in the title or the first rows (`（2025年度）`, `2023年项目支出…`)."""
-    texts = [chunk.title.text] if chunk.title is not None else []
-    texts += [c.text for row in chunk.rows[:3] for c in _cells(row)]
-    for text in texts:
-        match = _YEAR.search(text)
+    found = year_cell(chunk)
+    return found[0] if found else None
+
+
+def year_cell(chunk: Chunk) -> Optional[tuple[str, Cell]]:
+    """(year, the cell it is printed in) from the title or the first rows, or None."""
+    cells = [chunk.title] if chunk.title is not None else []
+    cells += [c for row in chunk.rows[:3] for c in _cells(row)]
+    for cell in cells:
+        match = _YEAR.search(cell.text)
         if match:
-            return match.group(1)
+            return match.group(1), cell
     return None
 
 

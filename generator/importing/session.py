@@ -144,6 +144,8 @@ class Session:
                 continue
             built = build_form(chunk, chosen, doc.full_rows)
             for note in built.notes:
+                if note.code == "year-from-text" and self.options.year:
+                    continue  # the editor gave the year
                 field_name = ".".join(str(p) for p in note.path)
                 self.problem(shown, number, note.cell or where, note.code, note.message, field_name)
             found.append(Imported(shown, number, built, score=chosen.score))
