@@ -76,6 +76,7 @@ def test_import_into_the_existing_unit_folder_reuses_its_project_ids(tmp_path, m
     assert main(["import", str(SAMPLE_TEXT), "--content", "content", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"→ 2025/{SHIPPED.name}/cun-shequ-ganbu-jixiao.yml" in out
+    assert f"沿用已有的单位目录 {SHIPPED.name}（单位名称相同）" in out and "沿用已有的项目编号 cun-shequ-ganbu-jixiao" in out
     assert sorted(p.name for p in (content / "2025").iterdir()) == [SHIPPED.name]
 
 

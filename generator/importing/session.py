@@ -236,6 +236,15 @@ class Session:
             same = [uid for uid, names in existing.items() if unit_name and unit_name in (names.get("unit"), names.get(""))]
             if same:
                 form.unit_id = same[0]
+                if len(same) > 1:
+                    self.problem(
+                        shown,
+                        form.number,
+                        form.built.title,
+                        "choose-id",
+                        f"{form.year} 年有几个目录印有单位名称“{unit_name}”（{'、'.join(same)}）；请用 --unit-id 指定",
+                    )
+                form.suggested.append(f"沿用已有的单位目录 {same[0]}（单位名称相同）")
                 continue
             taken = {f.unit_id for f in self.forms + found if f.unit_id and f.built.data.get(UNIT_KEY) != unit_name}
             earlier = next((f.unit_id for f in self.forms + found if f.unit_id and f.built.data.get(UNIT_KEY) == unit_name), None)
@@ -266,6 +275,7 @@ class Session:
                 same = [stem for stem, printed in existing.items() if stem not in ("", "unit") and printed == name]
                 if same and same[0] not in planned:
                     form.id = same[0]
+                    form.suggested.append(f"沿用已有的项目编号 {same[0]}（项目名称相同）")
                 else:
                     suggestion = ids.suggest(name, (set(existing) - {""}) | planned)
                     if suggestion is None:
