@@ -113,3 +113,22 @@ def test_a_header_printed_again_on_a_new_page_is_not_an_indicator(tmp_path, monk
     imported = _by_name(content / "2025" / "u")
     shipped = _by_name(SHIPPED)
     assert compare(shipped["村（社区）常职干部及社工绩效经费"], imported["村（社区）常职干部及社工绩效经费"])[2] == []
+
+
+def test_reimport_keeps_what_the_editor_added(tmp_path, monkeypatch, capsys):
+    """Source URL and date, acknowledgements (form and indicator rows) and order survive importing the file again."""
+    content = _site(tmp_path)
+    shutil.copytree(SHIPPED, content / "2025" / SHIPPED.name)
+    target = content / "2025" / SHIPPED.name / "cun-ganbu-huachengbao.yml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text + "\nsource:\n  url: http://www.example.gov.cn/a.html\n  published: 2025-02-10\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content", "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "保留已有文件中的来源的 url、published" in out
+    data = load_file(target).data
+    assert data["source"] == {"url": "http://www.example.gov.cn/a.html", "published": "2025-02-10", "file": SAMPLE_TEXT.name}
+    shipped_acks = [row.get("acknowledge") for row in load_file(SHIPPED / target.name).data["indicators"]]
+    assert [row.get("acknowledge") for row in data["indicators"]] == shipped_acks and any(shipped_acks)
+    capsys.readouterr()
+    assert main(["check", "--content", "content"]) == 0

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from generator.editing.yamlout import form_yaml
+from generator.forms.load import load_file
 from generator.importing.grid import Cell
+from generator.importing.keep import keep
 from generator.importing.problems import ImportProblem
 from generator.importing.session import Imported, Options, Session
 from generator.problems import ERROR, relpath, report, safe_start, visible
@@ -175,6 +177,11 @@ def run_import(
                 f"与 {earlier.source} 第 {earlier.number} 张表的编号相同（{form.rel}）；请用 --id 指定",
             )
             continue
+        target = content_dir / form.rel
+        if target.is_file() and not target.is_symlink():
+            kept = keep(form.built.data, load_file(target).data)
+            if kept:
+                form.suggested.append("保留已有文件中的" + "、".join(kept))
         text, _ = form_yaml(form.built.layout, form.kind, form.built.data)
         plans[form.rel] = (form, text)
     problems = list(session.problems)
