@@ -35,7 +35,9 @@ def test_only_safe_markdown_extensions():
 def test_search_plugin_options():
     plugins = _config()["plugins"]
     search = next(p["search"] for p in plugins if isinstance(p, dict) and "search" in p)
-    assert search == {"lang": "zh", "jieba_dict_user": "build/jieba_user_dict.txt"}
+    # Off on the public site (Pagefind, generator/site/searchindex.py); the archive turns it on with
+    # these options (generator/archive/offline.py).
+    assert search == {"enabled": False, "lang": "zh", "jieba_dict_user": "build/jieba_user_dict.txt"}
     assert "separator" not in search
 
 
@@ -104,7 +106,17 @@ def test_strict_build_fails_on_an_absolute_link(tmp_path, build_site):
 @pytest.mark.slow
 def test_strict_build_fails_without_the_jieba_user_dict(tmp_path, build_site):
     """Material only logs a warning for a missing jieba_dict_user (resolved
-    against the working directory); --strict turns it into a failure."""
-    result = build_site(tmp_path, PAGES, None, check=False)
+    against the working directory); --strict turns it into a failure. (With
+    Material's search on, as the archive has it: mkdocs.yml has it off.)"""
+    from .test_search_fix import MATERIAL_SEARCH_CONFIG
+
+    result = build_site(
+        tmp_path,
+        PAGES,
+        None,
+        check=False,
+        config_file="mkdocs.material.yml",
+        extra_files={"mkdocs.material.yml": MATERIAL_SEARCH_CONFIG},
+    )
     assert result.returncode != 0
     assert "jieba_dict_user" in result.stderr + result.stdout
