@@ -1,17 +1,33 @@
-"""Benchmark `disclosure check` and the site build on synthetic forms (not a test: prints a table).
+"""Benchmark check, build, incremental rebuilds, shards, serve and search on synthetic forms (prints tables).
 
-    python benchmarks/run.py --forms 1000,10000            # check only (fast)
-    python benchmarks/run.py --forms 1000 --build          # also render + MkDocs vs plain mkdocs build
+    python benchmarks/run.py                                   # 1,000 forms: check, build, edit, shards
+    python benchmarks/run.py --forms 1000,10000,30000          # side by side (10,000 takes many minutes)
+    python benchmarks/run.py --forms 1000 --no-build           # check only (fast)
+    python benchmarks/run.py --forms 1000 --serve --search     # also serve edit-to-page and a search probe
 
-Figures are ratios and rates measured side by side in one run; wall-clock numbers vary with the machine.
+Every figure is measured in this one run, on this machine, side by side; wall-clock numbers vary with
+the machine and with what else it runs (the load average is printed before and after):
+
+- check: forms/s with all cores and with one process;
+- cold build (`disclosure build --no-excel`, Pagefind included) against plain `mkdocs build` of the very
+  same generated docs with the SAME navigation (the generator's own: `nav_overrides(site_nav(...))`), and
+  plain MkDocs + the same Pagefind step, so the ratio compares like with like;
+- per-page cost and HTML size, and their growth between the smallest and the largest size;
+- one-form edit: `disclosure build` after changing one form, against the cold build;
+- shards: `build --shard 1/2` and `--shard 2/2` as two processes at once, then `disclosure merge`; the merged
+  site is compared with the unsharded build, file by file;
+- serve: `disclosure serve --only YEAR/UNIT` until its page is served, then one form saved until the page
+  shows the change;
+- search (benchmarks/searchprobe.py, if present): bytes fetched, time to first results at 4x CPU
+  throttling, renderer memory in headless Chromium.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -24,45 +40,19 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.synth import write_corpus  # noqa: E402
 
+ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+DISCLOSURE = [sys.executable, "-m", "generator"]
+UNIT = "2025/synthetic-unit-00007"
+
 
 def timed(cmd: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     return time.perf_counter() - started
 
 
-def time_to_preview(root: Path, only: str) -> float:
-    """Start `disclosure serve --only` and return the seconds until the unit page is served."""
-    import signal
-    import socket
-    import urllib.request
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--only", only, "-a", f"127.0.0.1:{port}"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = started + 60
-        while time.perf_counter() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{only}/", timeout=1) as response:
-                    response.read()
-                return time.perf_counter() - started
-            except OSError:
-                time.sleep(0.05)
-        return float("inf")
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-
-
 def project(tmp: Path, forms: int) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "overrides", "schema"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp / name)
@@ -70,64 +60,216 @@ def project(tmp: Path, forms: int) -> Path:
     return tmp
 
 
+def edit_one_form(root: Path, mark: str) -> Path:
+    """Change one indicator text of one unit form (a one-form edit; amounts unchanged)."""
+    form = root / "content" / UNIT / "unit.yml"
+    text = form.read_text(encoding="utf-8")
+    form.write_text(text.replace("tasks: ", f"tasks: {mark}", 1), encoding="utf-8")
+    return form
+
+
+PLAIN = """
+import json, sys
+from mkdocs.commands.build import build
+from generator.site.build import load_mkdocs_config
+from generator.site.mkdocsrun import quiet_mkdocs
+quiet_mkdocs()
+nav = json.load(open(sys.argv[1], encoding="utf-8"))
+build(load_mkdocs_config("mkdocs.yml", site_dir=sys.argv[2], **nav))
+if len(sys.argv) > 3:
+    from generator.site.searchindex import index_site
+    index_site(__import__("pathlib").Path(sys.argv[2]))
+"""
+
+
+def plain_mkdocs(root: Path, out: Path, pagefind: bool) -> float:
+    """Time plain `mkdocs build` of build/docs with the generator's navigation (and Pagefind after it)."""
+    nav_file = root / "nav.json"
+    if not nav_file.exists():
+        code = (
+            "import json; from generator.forms.validate import check_content; "
+            "from generator.site.build import select_years, validated_source; "
+            "from generator.site.nav import nav_overrides, site_nav; r = check_content('content'); "
+            "json.dump(nav_overrides(site_nav(select_years(r, validated_source(r)))), open('nav.json', 'w'))"
+        )
+        subprocess.run([sys.executable, "-c", code], cwd=root, check=True, env=ENV, stdout=subprocess.DEVNULL)
+    shutil.rmtree(out, ignore_errors=True)
+    return timed([sys.executable, "-c", PLAIN, str(nav_file), str(out)] + (["pagefind"] if pagefind else []), root)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def shards(root: Path, tmp: Path) -> tuple[float, float, bool]:
+    """Build two shards at once in two copies of the project, merge; return (shards s, merge s, identical)."""
+    copies = []
+    for n in (1, 2):
+        copy = tmp / f"shard-project-{n}"
+        for name in ("mkdocs.yml", "overrides", "schema", "content", "disclosure.yml"):
+            src = root / name
+            if src.exists():
+                (shutil.copytree if src.is_dir() else shutil.copy2)(src, copy / name)
+        copies.append(copy)
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            DISCLOSURE + ["build", "--no-excel", "--shard", f"{n}/2", "-d", str(tmp / f"shard-out-{n}")],
+            cwd=copy,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n, copy in zip((1, 2), copies)
+    ]
+    assert all(p.wait() == 0 for p in procs), "a shard build failed"
+    built = time.perf_counter() - started
+    merge = timed(DISCLOSURE + ["merge", str(tmp / "shard-out-1"), str(tmp / "shard-out-2"), "-d", str(tmp / "merged")], root)
+    same = tree(tmp / "merged") == tree(root / "site")
+    for copy in copies:
+        shutil.rmtree(copy, ignore_errors=True)
+    return built, merge, same
+
+
+def serve_edit(root: Path) -> tuple[float, float]:
+    """Start `disclosure serve --only UNIT`; return (seconds to its page, seconds from one save to the change)."""
+    import signal
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/{UNIT}/"
+
+    def fetch() -> str | None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return None
+
+    started = time.perf_counter()
+    cmd = DISCLOSURE + ["serve", "--only", UNIT, "-a", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        first = edit = float("inf")
+        while time.perf_counter() < started + 120:
+            if fetch():
+                first = time.perf_counter() - started
+                break
+            time.sleep(0.05)
+        mark = "服务预览修改标记"
+        saved = time.perf_counter()
+        edit_one_form(root, mark)
+        while time.perf_counter() < saved + 120:
+            page = fetch()
+            if page and mark in page:
+                edit = time.perf_counter() - saved
+                break
+            time.sleep(0.05)
+        return first, edit
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def search_probe(site: Path):  # noqa: ANN201 - searchprobe.SearchProbe or None
+    try:
+        from benchmarks.searchprobe import probe_search
+    except ImportError:
+        return None
+    return probe_search(site, "社区工作者", page="2025/", cpu_throttle=4.0)
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--forms", default="1000,10000", help="comma-separated corpus sizes")
-    parser.add_argument("--build", action="store_true", help="also build the site and a plain mkdocs build of the same pages")
+    parser.add_argument("--forms", default="1000", help="comma-separated corpus sizes (default 1000)")
+    parser.add_argument("--no-build", action="store_true", help="check only")
+    parser.add_argument("--no-shards", action="store_true", help="skip the two-shard build and merge")
+    parser.add_argument("--serve", action="store_true", help="also time serve --only: first page and one edit")
+    parser.add_argument("--search", action="store_true", help="also probe search in headless Chromium (searchprobe.py)")
     parser.add_argument("--excel", action="store_true", help="also time a cold build of the Excel and data downloads")
-    parser.add_argument("--serve", action="store_true", help="also time `disclosure serve --only` to its first page")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(
-        f"{'forms':>7} | {'check s':>8} | {'forms/s':>8} | {'1 proc s':>8} | {'forms/s':>8}"
-        + (" | build s | mkdocs s | ratio | ms/page | KB/page" if args.build else "")
-    )
-    per_page: dict[int, float] = {}
-    rates: dict[int, float] = {}
-    ratios: dict[int, float] = {}
-    sizes: dict[int, float] = {}
-    previews: dict[int, float] = {}
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load()}")
+    rows: dict[int, dict] = {}
     for forms in [int(n) for n in args.forms.split(",")]:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = project(Path(tmp), forms)
-            disclosure = [sys.executable, "-m", "generator"]
-            check = timed(disclosure + ["check"], root)
-            single = timed(disclosure + ["check", "--jobs", "1"], root)
-            rates[forms] = forms / check
-            line = f"{forms:>7} | {check:>8.2f} | {forms / check:>8.0f} | {single:>8.2f} | {forms / single:>8.0f}"
-            if args.build:
-                # Pages only: the peer builds pages only (Excel downloads are measured separately below).
-                build = timed(disclosure + ["build", "--no-excel"], root)
-                # The peer: plain MkDocs on the very same generated Markdown (build/docs/ is left in place).
-                plain = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(root / "plain-site")], root)
+        row: dict = rows.setdefault(forms, {})
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            root = project(tmp / "project", forms)
+            row["check_s"] = timed(DISCLOSURE + ["check"], root)
+            row["check_1proc_s"] = timed(DISCLOSURE + ["check", "--jobs", "1"], root)
+            print(f"{forms}: check {row['check_s']:.1f} s ({forms / row['check_s']:.0f} forms/s)", flush=True)
+            if not args.no_build:
+                row["build_s"] = timed(DISCLOSURE + ["build", "--no-excel"], root)
                 pages = sum(1 for _ in (root / "site").rglob("index.html"))
-                size = sum(p.stat().st_size for p in (root / "site").rglob("*.html")) / max(pages, 1) / 1024
-                per_page[forms], ratios[forms], sizes[forms] = build / pages * 1000, build / plain, size
-                line += f" | {build:>7.1f} | {plain:>8.1f} | {build / plain:>5.2f} | {per_page[forms]:>7.1f} | {size:>7.1f}"
+                row["pages"] = pages
+                row["kb_per_page"] = sum(p.stat().st_size for p in (root / "site").rglob("*.html")) / max(pages, 1) / 1024
+                row["plain_s"] = plain_mkdocs(root, tmp / "plain", pagefind=False)
+                row["plain_pagefind_s"] = plain_mkdocs(root, tmp / "plain", pagefind=True)
+                row["noop_s"] = timed(DISCLOSURE + ["build", "--no-excel"], root)
+                edit_one_form(root, "修改")
+                row["edit_s"] = timed(DISCLOSURE + ["build", "--no-excel"], root)
+                print(
+                    f"{forms}: build {row['build_s']:.1f} s, plain {row['plain_s']:.1f} s, edit {row['edit_s']:.1f} s", flush=True
+                )
+                if not args.no_shards:
+                    row["shards_s"], row["merge_s"], row["shards_identical"] = shards(root, tmp)
             if args.serve:
-                preview = time_to_preview(root, "2025/synthetic-unit-00007")
-                previews[forms] = preview
-                line += f" | preview {preview:.2f}s"
+                row["serve_first_s"], row["serve_edit_s"] = serve_edit(root)
+            if args.search and (root / "site").is_dir():
+                found = search_probe(root / "site")
+                if found is not None:
+                    row["search"] = {
+                        "bytes": found.bytes_fetched,
+                        "seconds": found.time_to_results_s,
+                        "renderer_mb": found.renderer_rss_mb,
+                        "results": found.results,
+                    }
             if args.excel:
-                excel = timed(disclosure + ["export-xlsx", "-o", str(root / "xlsx")], root)
-                data = timed(disclosure + ["export-data", "-o", str(root / "data")], root)
-                line += f" | xlsx {excel:.1f}s, data {data:.1f}s"
-            print(line, flush=True)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak memory of the largest child process: {peak:.0f} MB")
-    print("targets:")
-    if rates:
-        largest = max(rates)
-        print(f"  check >= 2000 forms/s at {largest} forms: {rates[largest]:.0f}")
-    for forms, ratio in ratios.items():
-        print(f"  build <= 1.10 x plain mkdocs at {forms} forms: {ratio:.2f}")
-    if len(per_page) >= 2:
-        small, large = min(per_page), max(per_page)
-        print(f"  per-page time at {large} <= 1.15 x at {small}: {per_page[large] / per_page[small]:.2f}")
-    for forms, size in sizes.items():
-        print(f"  HTML per page <= 60 KB at {forms} forms: {size:.1f} KB")
-    for forms, preview in previews.items():
-        print(f"  serve --only one unit <= 3 s at {forms} forms: {preview:.2f} s")
+                row["xlsx_s"] = timed(DISCLOSURE + ["export-xlsx", "-o", str(tmp / "xlsx")], root)
+    report(rows)
+    print(f"load average after: {load()}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def report(rows: dict[int, dict]) -> None:
+    def cell(row: dict, key: str, fmt: str = "{:.1f}") -> str:
+        return fmt.format(row[key]) if key in row and row[key] is not None else "–"
+
+    print()
+    header = (
+        "| forms | check forms/s (1 proc) | build s | plain mkdocs s | +Pagefind s | build/plain+Pagefind | ms/page | KB/page |"
+    )
+    header += " edit s | edit/cold | 2 shards s | merge s | identical | serve first s | serve edit s | search KB | search s | renderer MB |"
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for forms, row in rows.items():
+        rate = f"{forms / row['check_s']:.0f} ({forms / row['check_1proc_s']:.0f})"
+        ratio = f"{row['build_s'] / row['plain_pagefind_s']:.2f}" if "build_s" in row else "–"
+        per_page = f"{row['build_s'] / row['pages'] * 1000:.1f}" if "build_s" in row else "–"
+        edit = f"{row['edit_s'] / row['build_s']:.0%}" if "edit_s" in row else "–"
+        search = row.get("search") or {}
+        kib = f"{search['bytes'] / 1024:.0f}" if search else "–"
+        print(
+            f"| {forms} | {rate} | {cell(row, 'build_s')} | {cell(row, 'plain_s')} | {cell(row, 'plain_pagefind_s')} | {ratio} "
+            f"| {per_page} | {cell(row, 'kb_per_page')} | {cell(row, 'edit_s')} | {edit} | {cell(row, 'shards_s')} "
+            f"| {cell(row, 'merge_s')} | {row.get('shards_identical', '–')} | {cell(row, 'serve_first_s', '{:.2f}')} "
+            f"| {cell(row, 'serve_edit_s', '{:.2f}')} | {kib} "
+            f"| {search.get('seconds', '–')} | {search.get('renderer_mb', '–')} |"
+        )
+    built = {f: r for f, r in rows.items() if "build_s" in r}
+    if len(built) >= 2:
+        small, large = min(built), max(built)
+        growth = (built[large]["build_s"] / built[large]["pages"]) / (built[small]["build_s"] / built[small]["pages"])
+        print(f"per-page build time at {large} forms / at {small} forms: {growth:.2f}")
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def test_watcher_survives_a_failure_outside_generate(content_copy, monkeypatch, 
             raise err
 
     monkeypatch.setattr("generator.forms.registry.forget", fake_forget)
-    observer = serve._watch(str(content_copy), "mkdocs.yml", None, None, regenerate=lambda: calls.append(1))
+    observer = serve._watch(str(content_copy), "mkdocs.yml", None, None, regenerate=lambda paths: calls.append(1))
     time.sleep(0.3)
     form = next(content_copy.rglob("unit.yml"))
     form.write_bytes(form.read_bytes() + b"\n")
@@ -94,3 +94,60 @@ def test_watcher_survives_a_failure_outside_generate(content_copy, monkeypatch, 
     assert _wait_for(lambda: calls == [1])
     observer.stop()
     observer.join()
+
+
+def test_whole_site_preview_serves_pages_on_demand_and_shows_an_edit(tmp_path):
+    """`disclosure serve` without --only: any page is served (its piece built when asked for), a saved form
+    appears after a reload, and the preview's own folders are below build/serve/."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("mkdocs.yml", "disclosure.yml", "overrides", "schema", "content"):
+        src = root / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp_path / name)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    err = open(tmp_path / "serve.err", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=tmp_path,
+        env=env,
+        stderr=err,
+        stdout=subprocess.DEVNULL,
+    )
+    unit = next(p for p in (tmp_path / "content" / "2025").iterdir() if p.is_dir())
+    base = f"http://127.0.0.1:{port}/"
+
+    def fetch(path: str) -> str | None:
+        try:
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return None
+
+    try:
+        assert _wait_for(lambda: fetch(f"2025/{unit.name}/") is not None, 120)
+        assert "<nav" in fetch("") and "2025" in fetch("2025/")
+        form = unit / "unit.yml"
+        text = form.read_text(encoding="utf-8")
+        marker = "预览中的修改"
+        form.write_text(text.replace("unit_name:", f"# {marker}\nunit_name:", 1), encoding="utf-8")
+        yml = f"2025/{unit.name}/unit.yml"
+        assert _wait_for(lambda: marker in (fetch(yml) or ""), 120)  # the published YAML copy is the saved one
+        assert (tmp_path / "build" / "serve" / "site" / "index.html").is_file()
+        assert not (tmp_path / "site").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        err.close()
+    log = (tmp_path / "serve.err").read_text(encoding="utf-8")
+    assert log.count("generated ") == 2, log  # the start and the one edit: reading files regenerates nothing

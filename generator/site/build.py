@@ -115,11 +115,15 @@ def generate_site(
     only: str | None = None,
     docs_dir: str | None = None,
     downloads: bool = True,
+    checked: CheckResult | None = None,
 ) -> Generated:
-    """Check the content and write the Markdown from the bytes that were checked; errors write nothing."""
+    """Check the content (unless `checked` is given) and write the Markdown from the bytes that were checked.
+
+    Errors write nothing.
+    """
     started = time.perf_counter()
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
-    result = check_content(content, jobs=jobs, only=only)
+    result = checked if checked is not None else check_content(content, jobs=jobs, only=only)
     from generator.site.siteinfo import site_info_problems
 
     result.problems += site_info_problems(config)  # a deploy build names unset site settings (extra.site)
@@ -232,7 +236,7 @@ def build_site(
         if shard:
             pieces = select_shard(pieces, shard)
         work = Path(cfg["docs_dir"]).parent / "pieces"
-        rebuilt = build_pieces(pieces, done.docs, config, nav, work, inputs, jobs)
+        rebuilt = build_pieces(pieces, done.docs, config, nav, work, inputs, jobs, prune=not shard)
         built = True
         if shard:
             write_shard(tmp, fingerprints(planned, done.docs, config, nav, inputs), pieces, work)

@@ -47,6 +47,11 @@ def _dest(rel: str, use_directory_urls: bool) -> tuple[str, str]:
     return file.dest_uri, "" if file.url == "./" else file.url  # the search index calls the home page ""
 
 
+def dest_path(rel: str, use_directory_urls: bool = True) -> str:
+    """Return the output path MkDocs writes for the docs file `rel`."""
+    return _dest(rel, use_directory_urls)[0]
+
+
 def _place(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -171,11 +171,13 @@ def build_pieces(
     work: Path,
     inputs: list[Path],
     jobs: int | None = None,
+    prune: bool = True,
 ) -> list[str]:
     """Build every piece whose fingerprint changed into `work/<key>/`; return the keys built.
 
     `nav` holds the MkDocs config overrides of the navigation; `inputs` are the files and folders
-    besides the docs that MkDocs reads (theme overrides, the search dictionary). Raises OSError when
+    besides the docs that MkDocs reads (theme overrides, the search dictionary). With `prune`, the
+    folders of pieces not in `pieces` are removed (a whole site's plan). Raises OSError when
     MkDocs failed for a piece (its previous output is kept, and the site is not merged).
     """
     config_path = Path(config).resolve()
@@ -230,7 +232,7 @@ def build_pieces(
         )
     if errors:
         raise OSError("MkDocs failed: " + "; ".join(errors))
-    for stale in work.iterdir() if work.is_dir() else []:
+    for stale in work.iterdir() if prune and work.is_dir() else []:
         if stale.is_dir() and stale.name not in owned:
             shutil.rmtree(stale, ignore_errors=True)
     return [run.key for run, _, _ in ordered]

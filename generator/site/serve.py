@@ -21,7 +21,9 @@ def preview_docs_dir(only: str) -> str:
 
 
 def serve(content: str = "content", config: str = "mkdocs.yml", addr: str = "127.0.0.1:8000", only: str | None = None) -> int:
-    """Serve a preview on `addr` until interrupted."""
+    """Serve a preview on `addr` until interrupted: the whole site (generator/site/preview.py), or `only` one part."""
+    if not only:
+        return serve_site(content, config, addr)
     docs_dir = preview_docs_dir(only) if only else None
     # Previews skip the Excel and data downloads: they are slow to make and not what an editor checks.
     status, nav = generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
@@ -68,7 +70,7 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None, re
     """
     if regenerate is None:
 
-        def regenerate() -> None:
+        def regenerate(paths: set[str]) -> None:
             generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
 
     from watchdog.events import FileSystemEventHandler
@@ -77,12 +79,14 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None, re
     from generator.forms.registry import SITE_LAYOUTS, forget
 
     pending = threading.Event()
+    changed: set[str] = set()
     root = Path(content).resolve().parent
     ignored = tuple((root / name).resolve() for name in GENERATED)
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:  # noqa: ANN001 - watchdog's signature
             if wants_regeneration(event, ignored):
+                changed.update(os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p)
                 pending.set()
 
     def loop() -> None:
@@ -91,8 +95,10 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None, re
                 pending.wait()
                 time.sleep(0.3)  # editors save in several steps; regenerate once
                 pending.clear()
+                paths = set(changed)
+                changed.difference_update(paths)
                 forget()  # layouts may have changed: load them again
-                regenerate()
+                regenerate(paths)
             except Exception as exc:  # noqa: BLE001 - the preview must outlive any one failed regeneration
                 print(
                     f"serve: regeneration failed, the preview keeps the previous pages: {type(exc).__name__}: {exc}",
@@ -109,3 +115,49 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None, re
     observer.start()
     threading.Thread(target=loop, daemon=True, name="disclosure-serve-watch").start()
     return observer
+
+
+def serve_site(content: str, config: str, addr: str) -> int:
+    """Serve the whole site: pieces built when asked for and in the background; one edit rebuilds its pieces."""
+    from mkdocs.livereload import LiveReloadServer
+
+    from generator.site.pieces import SITE_PIECE
+    from generator.site.preview import SitePreview
+
+    preview = SitePreview(content, config)
+    if not preview.start():
+        return 1
+    preview.site.mkdir(parents=True, exist_ok=True)
+    quiet_mkdocs()
+
+    class Server(LiveReloadServer):
+        def _serve_request(self, environ, start_response):  # noqa: ANN001, ANN202 - WSGI
+            path = environ.get("PATH_INFO", "/")
+            if not path.startswith("/livereload/"):
+                try:
+                    preview.ensure([SITE_PIECE, preview.key_for(path)])  # what is asked for first
+                except OSError as exc:
+                    print(f"serve: could not build {path}: {exc}", file=sys.stderr, flush=True)
+            return super()._serve_request(environ, start_response)
+
+    host, _, port = addr.rpartition(":")
+    server = Server(builder=lambda: None, host=host, port=int(port), root=str(preview.site))
+    not_found = preview.site / "404.html"
+    server.error_handler = lambda code: not_found.read_bytes() if code == 404 and not_found.is_file() else None
+
+    def regenerate(paths: set[str]) -> None:
+        preview.rebuild(paths)
+        with server._rebuild_cond:  # MkDocs' server: the pages changed, reload the browsers
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
+
+    _watch(content, config, None, None, regenerate=regenerate)
+    threading.Thread(target=preview.background, daemon=True, name="disclosure-serve-background").start()
+    print(f"serving on http://{addr}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    return 0

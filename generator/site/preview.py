@@ -1,0 +1,155 @@
+"""`disclosure serve` of the whole site: pieces built when first asked for, a one-form edit rebuilt alone.
+
+The preview keeps its own folders below build/serve/ (docs, pieces, the served site). At start it checks
+the content and writes the Markdown (unit folders from the render cache when unchanged), then serves at
+once: a request builds the piece it falls in (generator/site/pieces.py, smaller pieces than a build's)
+before it is answered, and a background thread builds the others. A saved form inside one unit folder
+is checked with its folder only, the other checked forms are kept; only the pieces whose fingerprint
+changed are rebuilt, and the browser reloads. Search (Pagefind) is not part of the preview.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from generator.forms.validate import CheckResult, check_content
+from generator.site.piecebuild import build_pieces, fingerprints
+from generator.site.pieces import SITE_PIECE, bucket_counts, piece_key, plan_pieces
+
+#: About this many files per piece in a preview: a piece rebuilds in a second or two.
+SERVE_PIECE_FILES = 240
+
+
+def splice(old: CheckResult, new: CheckResult, folder: str) -> CheckResult:
+    """Return `old` with the files and problems of the unit `folder` ("2025/unit") replaced by `new`'s."""
+    year, _, unit = folder.partition("/")
+
+    def inside(path: str) -> bool:
+        parts = Path(path).parts
+        return len(parts) >= 3 and parts[-3:-1] == (year, unit)
+
+    files = [f for f in old.files if not (f.year == year and f.unit_id == unit)] + new.files
+    problems = [p for p in old.problems if not inside(p.path)] + [p for p in new.problems if inside(p.path)]
+    return CheckResult(files=files, problems=sorted(problems), acknowledged=old.acknowledged, registry=new.registry)
+
+
+def unit_folder(paths: set[str], content: Path) -> str | None:
+    """Return "YEAR/UNIT" when every changed path is a form file inside that one unit folder."""
+    folders = set()
+    for path in paths:
+        try:
+            parts = Path(path).resolve().relative_to(content.resolve()).parts
+        except ValueError:
+            return None
+        if len(parts) != 3:
+            return None
+        folders.add("/".join(parts[:2]))
+    return folders.pop() if len(folders) == 1 else None
+
+
+class SitePreview:
+    """The whole site, built piece by piece on demand into `build/serve/site`."""
+
+    def __init__(self, content: str, config: str):
+        from generator.site.outputs import load_mkdocs_config
+
+        self.content, self.config = content, config
+        base = Path(config).resolve().parent / "build" / "serve"
+        self.docs, self.work, self.site = base / "docs", base / "pieces", base / "site"
+        self.lock = threading.RLock()
+        self.result: CheckResult | None = None
+        self.placed: dict[str, tuple[str, set[str]]] = {}  # key -> (fingerprint, files placed in site)
+        cfg = load_mkdocs_config(config)
+        self.use_directory_urls = cfg["use_directory_urls"]
+        from generator.site.build import mkdocs_inputs
+
+        self.inputs = mkdocs_inputs(cfg, config)
+
+    def publish(self, result: CheckResult) -> bool:
+        """Write the Markdown of a checked content and plan the pieces; False when the content has errors."""
+        from generator.site.build import generate_site
+        from generator.site.nav import nav_overrides
+
+        done = generate_site(self.content, self.config, docs_dir=str(self.docs), downloads=False, checked=result)
+        if done.status:
+            return False
+        with self.lock:
+            self.result, self.generated, self.nav = result, done, nav_overrides(done.nav)
+            pieces = plan_pieces(done.docs, done.nav, target=SERVE_PIECE_FILES)
+            self.pieces = {p.key: p for p in pieces}
+            self.buckets = bucket_counts(done.docs, SERVE_PIECE_FILES)
+            self.prints = fingerprints(pieces, done.docs, self.config, self.nav, self.inputs)
+        return True
+
+    def start(self, jobs: int | None = None) -> bool:
+        return self.publish(check_content(self.content, jobs=jobs))
+
+    def key_for(self, url_path: str) -> str:
+        parts = [p for p in url_path.strip("/").split("/") if p]
+        if parts and parts[0] in {str(y) for y in self.buckets} | {k.split("-")[0] for k in self.pieces}:
+            if len(parts) == 1 or parts[1] == "index.html":
+                return parts[0]
+            return piece_key(f"{parts[0]}/{parts[1]}/x", self.buckets)
+        return SITE_PIECE
+
+    def stale(self) -> list[str]:
+        return [k for k in self.pieces if self.placed.get(k, ("",))[0] != self.prints[k]]
+
+    def ensure(self, keys: list[str]) -> None:
+        """Build (in parallel) and place in the served site the given pieces that are not current."""
+        with self.lock:
+            wanted = [self.pieces[k] for k in keys if k in self.pieces and self.placed.get(k, ("",))[0] != self.prints[k]]
+            if not wanted:
+                return
+            build_pieces(wanted, self.generated.docs, self.config, self.nav, self.work, self.inputs, jobs=None, prune=False)
+            for piece in wanted:
+                self.place(piece)
+
+    def place(self, piece) -> None:  # noqa: ANN001 - pieces.Piece
+        from generator.site.merge import SEARCH_INDEX, SITEMAP, dest_path
+
+        built = self.work / piece.key / "site"
+        files = {dest_path(rel, self.use_directory_urls) for rel in piece.owned}
+        if piece.key == SITE_PIECE:  # the theme's files and 404.html come with the site piece
+            others = {dest_path(rel, self.use_directory_urls) for rel in list(piece.stubs)}
+            for dirpath, _dirs, names in os.walk(built):
+                for name in names:
+                    rel = (Path(dirpath) / name).relative_to(built).as_posix()
+                    if rel not in others and rel not in (SITEMAP, SITEMAP + ".gz", SEARCH_INDEX):
+                        files.add(rel)
+        for rel in files:
+            target = self.site / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.new")
+            shutil.copyfile(built / rel, tmp)
+            os.replace(tmp, target)
+        for rel in self.placed.get(piece.key, ("", set()))[1] - files:
+            (self.site / rel).unlink(missing_ok=True)
+        self.placed[piece.key] = (self.prints[piece.key], files)
+
+    def rebuild(self, paths: set[str]) -> None:
+        """After a save: check what changed (its unit folder only when that is all), rebuild what changed."""
+        folder = unit_folder(paths, Path(self.content))
+        if folder and self.result is not None:
+            result = splice(self.result, check_content(self.content, only=folder), folder)
+        else:
+            result = check_content(self.content)
+        if not self.publish(result):
+            print("serve: the content has errors (above); the preview keeps the previous pages", file=sys.stderr, flush=True)
+            return
+        with self.lock:
+            placed = [k for k in self.stale() if k in self.placed]
+        self.ensure(placed)
+
+    def background(self) -> None:
+        """Build every piece not asked for yet, site and year pages first."""
+        order = sorted(self.pieces, key=lambda k: (k != SITE_PIECE, "-" in k, k))
+        for key in order:
+            try:
+                self.ensure([key])
+            except OSError as exc:
+                print(f"serve: piece {key} failed: {exc}", file=sys.stderr, flush=True)
