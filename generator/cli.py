@@ -67,7 +67,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         merged.problems += [
             p for p in result.problems if _within(p.path, wanted) or (p.code in _CROSS_FORM and scope.count("/") == 1)
         ]
-        merged.acknowledged += result.acknowledged
+        merged.acknowledged += sum(1 for path in result.acknowledged_in if _within(path, wanted))
     merged.problems.sort()
     return _report(merged, args.strict)
 

@@ -147,16 +147,31 @@ def test_year_workbook_sheets(year):
     assert docs[("单位", "tasks")][1] == "年度主要任务及拟达到的目标"
 
 
-def test_edits_to_a_data_table_are_caught_on_import(year, checked):
-    """A value changed only in a visible table (not in `_data`) is reported at its cell."""
+def _leaves(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _leaves(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _leaves(value)
+    else:
+        yield node
+
+
+def test_edits_to_a_data_table_are_imported_and_listed(year, checked):
+    """A value changed only in a visible table (not in `_data`) is imported, and listed as a visible edit at its cell."""
     wb = load_workbook(io.BytesIO(year["2025/data/disclosure-2025.xlsx"]))
     ws = wb["单位"]
     col = [c.value for c in ws[1]].index("年度主要任务及拟达到的目标") + 1
     ws.cell(2, col).value = "改过的任务"
     out = io.BytesIO()
     wb.save(out)
-    _, problems = read_workbook(out.getvalue(), "d.xlsx", checked.registry)
-    assert [(p.where, p.code) for p in problems] == [(f"单位!{ws.cell(2, col).column_letter}2", "invalid-value")]
+    forms, problems = read_workbook(out.getvalue(), "d.xlsx", checked.registry)
+    assert problems == []
+    [unit] = [f for f in forms if f.kind == "unit"]
+    [edit] = unit.edits
+    assert edit.where == f"单位!{ws.cell(2, col).column_letter}2" and edit.side == "visible"
+    assert "改过的任务" in [v for v in _leaves(unit.data)]
 
 
 # --------------------------------------------------------------------------- several layouts in one year

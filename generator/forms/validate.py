@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -73,6 +73,8 @@ class CheckResult:
     problems: list[Problem]
     acknowledged: int = 0
     registry: Optional[Registry] = None
+    #: the file of each acknowledged warning (so a check of some files counts only theirs)
+    acknowledged_in: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -210,7 +212,7 @@ def apply_acknowledgements(files: list[FormFile], problems: list[Problem]) -> Ch
             acks[ff.path].extend(ff.acks)
     kept: list[Problem] = []
     used: set[tuple[str, tuple[Any, ...], str]] = set()
-    acknowledged = 0
+    acknowledged_in: list[str] = []
     for problem in problems:
         match = None
         if problem.level == WARNING:
@@ -220,7 +222,7 @@ def apply_acknowledgements(files: list[FormFile], problems: list[Problem]) -> Ch
                     break
         if match:
             used.add(match)
-            acknowledged += 1
+            acknowledged_in.append(problem.path)
         else:
             kept.append(problem)
     for path, entries in acks.items():
@@ -235,7 +237,7 @@ def apply_acknowledgements(files: list[FormFile], problems: list[Problem]) -> Ch
                     )
                 )
     kept.sort()
-    return CheckResult(files, kept, acknowledged)
+    return CheckResult(files, kept, len(acknowledged_in), acknowledged_in=acknowledged_in)
 
 
 def iter_problems(result: CheckResult) -> Iterable[Problem]:
