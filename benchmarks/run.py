@@ -106,6 +106,7 @@ def shards(root: Path, tmp: Path) -> tuple[float, float, bool]:
     copies = []
     for n in (1, 2):
         copy = tmp / f"shard-project-{n}"
+        copy.mkdir(parents=True)
         for name in ("mkdocs.yml", "overrides", "schema", "content", "disclosure.yml"):
             src = root / name
             if src.exists():
@@ -195,16 +196,23 @@ def main() -> None:
     parser.add_argument("--search", action="store_true", help="also probe search in headless Chromium (searchprobe.py)")
     parser.add_argument("--excel", action="store_true", help="also time a cold build of the Excel and data downloads")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated steps to leave out at large sizes: check1 (one-process check), noop, pagefind-peer",
+    )
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {load()}")
     rows: dict[int, dict] = {}
+    skip = set(filter(None, args.skip.split(",")))
     for forms in [int(n) for n in args.forms.split(",")]:
         row: dict = rows.setdefault(forms, {})
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
             root = project(tmp / "project", forms)
             row["check_s"] = timed(DISCLOSURE + ["check"], root)
-            row["check_1proc_s"] = timed(DISCLOSURE + ["check", "--jobs", "1"], root)
+            if "check1" not in skip:
+                row["check_1proc_s"] = timed(DISCLOSURE + ["check", "--jobs", "1"], root)
             print(f"{forms}: check {row['check_s']:.1f} s ({forms / row['check_s']:.0f} forms/s)", flush=True)
             if not args.no_build:
                 row["build_s"] = timed(DISCLOSURE + ["build", "--no-excel"], root)
@@ -212,8 +220,10 @@ def main() -> None:
                 row["pages"] = pages
                 row["kb_per_page"] = sum(p.stat().st_size for p in (root / "site").rglob("*.html")) / max(pages, 1) / 1024
                 row["plain_s"] = plain_mkdocs(root, tmp / "plain", pagefind=False)
-                row["plain_pagefind_s"] = plain_mkdocs(root, tmp / "plain", pagefind=True)
-                row["noop_s"] = timed(DISCLOSURE + ["build", "--no-excel"], root)
+                if "pagefind-peer" not in skip:
+                    row["plain_pagefind_s"] = plain_mkdocs(root, tmp / "plain", pagefind=True)
+                if "noop" not in skip:
+                    row["noop_s"] = timed(DISCLOSURE + ["build", "--no-excel"], root)
                 edit_one_form(root, "修改")
                 row["edit_s"] = timed(DISCLOSURE + ["build", "--no-excel"], root)
                 print(
@@ -252,14 +262,15 @@ def report(rows: dict[int, dict]) -> None:
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for forms, row in rows.items():
-        rate = f"{forms / row['check_s']:.0f} ({forms / row['check_1proc_s']:.0f})"
-        ratio = f"{row['build_s'] / row['plain_pagefind_s']:.2f}" if "build_s" in row else "–"
+        rate = f"{forms / row['check_s']:.0f}" + (f" ({forms / row['check_1proc_s']:.0f})" if "check_1proc_s" in row else "")
+        ratio = f"{row['build_s'] / row['plain_s']:.2f}" if "build_s" in row else "–"
+        ratio_pf = f"{row['build_s'] / row['plain_pagefind_s']:.2f}" if "plain_pagefind_s" in row else "–"
         per_page = f"{row['build_s'] / row['pages'] * 1000:.1f}" if "build_s" in row else "–"
         edit = f"{row['edit_s'] / row['build_s']:.0%}" if "edit_s" in row else "–"
         search = row.get("search") or {}
         kib = f"{search['bytes'] / 1024:.0f}" if search else "–"
         print(
-            f"| {forms} | {rate} | {cell(row, 'build_s')} | {cell(row, 'plain_s')} | {cell(row, 'plain_pagefind_s')} | {ratio} "
+            f"| {forms} | {rate} | {cell(row, 'build_s')} | {cell(row, 'plain_s')} | {ratio} | {cell(row, 'plain_pagefind_s')} | {ratio_pf} "
             f"| {per_page} | {cell(row, 'kb_per_page')} | {cell(row, 'edit_s')} | {edit} | {cell(row, 'shards_s')} "
             f"| {cell(row, 'merge_s')} | {row.get('shards_identical', '–')} | {cell(row, 'serve_first_s', '{:.2f}')} "
             f"| {cell(row, 'serve_edit_s', '{:.2f}')} | {kib} "

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: A year's unit folders go in the smallest power-of-two number of buckets holding about this many files.
-PIECE_FILES = 3000
+PIECE_FILES = 1200
 #: The piece of the home page and of everything outside the year folders.
 SITE_PIECE = "site"
 
