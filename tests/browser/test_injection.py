@@ -227,3 +227,23 @@ def test_search_parameters_do_not_inject(hostile_site: Path, serve_dir, open_pag
     page.wait_for_timeout(300)
     result = page.evaluate(_AUDIT)
     assert not dialogs and not result["pwned"] and not result["bad"], (dialogs, result)
+
+
+def test_search_results_show_hostile_text_as_text(hostile_site: Path, serve_dir, open_page) -> None:
+    """The public site's search box puts titles, trails and previews taken from the index into the
+    page: a payload in the content is shown as text there, and nothing of it runs."""
+    base = serve_dir(hostile_site)
+    dialogs: list[str] = []
+    guarded = open_page(base + "2025/", setup=lambda page: page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+    page = guarded.page
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("onerror")
+    page.wait_for_selector(".md-search-result__item", timeout=20_000)
+    page.wait_for_timeout(300)
+    shown = page.inner_text(".md-search-result__list")
+    assert "<img" in shown or "onerror" in shown, shown
+    result = page.evaluate(_AUDIT)
+    assert page.locator(".md-search-result img, .md-search-result script, .md-search-result iframe").count() == 0
+    assert not dialogs and not result["pwned"] and not result["bad"], (dialogs, result)
+    assert not guarded.blocked, guarded.blocked
