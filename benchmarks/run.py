@@ -16,8 +16,8 @@ the machine and with what else it runs (the load average is printed before and a
 - one-form edit: `disclosure build` after changing one form, against the cold build;
 - shards: `build --shard 1/2` and `--shard 2/2` as two processes at once, then `disclosure merge`; the merged
   site is compared with the unsharded build, file by file;
-- serve: `disclosure serve --only YEAR/UNIT` until its page is served, then one form saved until the page
-  shows the change;
+- serve: `disclosure serve` (the whole site) until a unit page is served, then one of its forms saved
+  until the page shows the change (and the same with `--only YEAR/UNIT`);
 - search (benchmarks/searchprobe.py, if present): bytes fetched, time to first results at 4x CPU
   throttling, renderer memory in headless Chromium.
 """
@@ -132,8 +132,9 @@ def shards(root: Path, tmp: Path) -> tuple[float, float, bool]:
     return built, merge, same
 
 
-def serve_edit(root: Path) -> tuple[float, float]:
-    """Start `disclosure serve --only UNIT`; return (seconds to its page, seconds from one save to the change)."""
+def serve_edit(root: Path, only: bool = False) -> tuple[float, float]:
+    """Start `disclosure serve` (whole site, or `--only UNIT`); return (seconds to the unit's page, seconds
+    from saving one of its forms to the page showing the change)."""
     import signal
     import socket
     import urllib.request
@@ -151,7 +152,7 @@ def serve_edit(root: Path) -> tuple[float, float]:
             return None
 
     started = time.perf_counter()
-    cmd = DISCLOSURE + ["serve", "--only", UNIT, "-a", f"127.0.0.1:{port}"]
+    cmd = DISCLOSURE + ["serve", "-a", f"127.0.0.1:{port}"] + (["--only", UNIT] if only else [])
     proc = subprocess.Popen(cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         first = edit = float("inf")
@@ -160,7 +161,7 @@ def serve_edit(root: Path) -> tuple[float, float]:
                 first = time.perf_counter() - started
                 break
             time.sleep(0.05)
-        mark = "服务预览修改标记"
+        mark = "局部预览修改标记" if only else "全站预览修改标记"
         saved = time.perf_counter()
         edit_one_form(root, mark)
         while time.perf_counter() < saved + 120:
@@ -192,7 +193,7 @@ def main() -> None:
     parser.add_argument("--forms", default="1000", help="comma-separated corpus sizes (default 1000)")
     parser.add_argument("--no-build", action="store_true", help="check only")
     parser.add_argument("--no-shards", action="store_true", help="skip the two-shard build and merge")
-    parser.add_argument("--serve", action="store_true", help="also time serve --only: first page and one edit")
+    parser.add_argument("--serve", action="store_true", help="also time serve (whole site, and --only): first page, one edit")
     parser.add_argument("--search", action="store_true", help="also probe search in headless Chromium (searchprobe.py)")
     parser.add_argument("--excel", action="store_true", help="also time a cold build of the Excel and data downloads")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
@@ -233,6 +234,7 @@ def main() -> None:
                     row["shards_s"], row["merge_s"], row["shards_identical"] = shards(root, tmp)
             if args.serve:
                 row["serve_first_s"], row["serve_edit_s"] = serve_edit(root)
+                row["only_first_s"], row["only_edit_s"] = serve_edit(root, only=True)
             if args.search and (root / "site").is_dir():
                 found = search_probe(root / "site")
                 if found is not None:
@@ -258,7 +260,10 @@ def report(rows: dict[int, dict]) -> None:
     header = (
         "| forms | check forms/s (1 proc) | build s | plain mkdocs s | +Pagefind s | build/plain+Pagefind | ms/page | KB/page |"
     )
-    header += " edit s | edit/cold | 2 shards s | merge s | identical | serve first s | serve edit s | search KB | search s | renderer MB |"
+    header += (
+        " edit s | edit/cold | 2 shards s | merge s | identical | serve first s | serve edit s | --only first s | --only edit s |"
+    )
+    header += " search KB | search s | renderer MB |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for forms, row in rows.items():
@@ -273,7 +278,8 @@ def report(rows: dict[int, dict]) -> None:
             f"| {forms} | {rate} | {cell(row, 'build_s')} | {cell(row, 'plain_s')} | {ratio} | {cell(row, 'plain_pagefind_s')} | {ratio_pf} "
             f"| {per_page} | {cell(row, 'kb_per_page')} | {cell(row, 'edit_s')} | {edit} | {cell(row, 'shards_s')} "
             f"| {cell(row, 'merge_s')} | {row.get('shards_identical', '–')} | {cell(row, 'serve_first_s', '{:.2f}')} "
-            f"| {cell(row, 'serve_edit_s', '{:.2f}')} | {kib} "
+            f"| {cell(row, 'serve_edit_s', '{:.2f}')} | {cell(row, 'only_first_s', '{:.2f}')} | {cell(row, 'only_edit_s', '{:.2f}')} "
+            f"| {kib} "
             f"| {search.get('seconds', '–')} | {search.get('renderer_mb', '–')} |"
         )
     built = {f: r for f, r in rows.items() if "build_s" in r}
