@@ -93,7 +93,9 @@ def build_archive(year: str, output: Path, content: Path, config: Path, jobs: in
         main_dict = root / dict_option if dict_option else None
         saved = main_dict.read_bytes() if main_dict and main_dict.is_file() else None
         try:
-            generated = generate_site(str(content), str(config), jobs=jobs, only=year, docs_dir=str(docs))
+            generated = generate_site(
+                str(content), str(config), jobs=jobs, only=year, docs_dir=str(docs), kept="no archive was written"
+            )
             if main_dict and main_dict.is_file():
                 shutil.copyfile(main_dict, user_dict)
         finally:

@@ -93,6 +93,11 @@ class Generated:
     docs: object = None
 
 
+#: What a failed generation leaves untouched, as the message says it (serve and archive say their own).
+SITE_KEPT = "site/ was not changed"
+PREVIEW_KEPT = "the preview keeps showing the previous pages"
+
+
 def generate(
     content: str,
     config: str,
@@ -101,9 +106,10 @@ def generate(
     only: str | None = None,
     docs_dir: str | None = None,
     downloads: bool = True,
+    kept: str = SITE_KEPT,
 ) -> tuple[int, list | None]:
     """Check the content and write the Markdown; return (exit status, the site navigation)."""
-    done = generate_site(content, config, jobs=jobs, strict=strict, only=only, docs_dir=docs_dir, downloads=downloads)
+    done = generate_site(content, config, jobs=jobs, strict=strict, only=only, docs_dir=docs_dir, downloads=downloads, kept=kept)
     return done.status, done.nav
 
 
@@ -116,10 +122,11 @@ def generate_site(
     docs_dir: str | None = None,
     downloads: bool = True,
     checked: CheckResult | None = None,
+    kept: str = SITE_KEPT,
 ) -> Generated:
     """Check the content (unless `checked` is given) and write the Markdown from the bytes that were checked.
 
-    Errors write nothing.
+    Errors write nothing; the message says what was left as it was (`kept`: site/, or the preview's pages).
     """
     started = time.perf_counter()
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
@@ -130,7 +137,7 @@ def generate_site(
     report_problems(result.problems)
     print(summary(result.problems, result.acknowledged, result.forms_checked))
     if result.errors or (strict and result.warnings):
-        _say("build aborted: fix the errors above; site/ was not changed")
+        _say(f"build aborted: fix the errors above; {kept}")
         return Generated(1)
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
@@ -149,7 +156,7 @@ def generate_site(
         if dict_path:
             write_text_atomic(Path(config).resolve().parent / dict_path, words_text(outputs.words))
     except OSError as exc:  # a full disk, a read-only folder: the pages are incomplete, the site is not touched
-        _say(f"build aborted: could not write the generated pages ({exc.strerror or exc}); site/ was not changed")
+        _say(f"build aborted: could not write the generated pages ({exc.strerror or exc}); {kept}")
         return Generated(1)
     _say(f"generated {len(outputs)} files in {cfg['docs_dir']} ({report}) in {time.perf_counter() - started:.1f}s")
     return Generated(0, site_nav(years), result, outputs)

@@ -71,10 +71,11 @@ class SitePreview:
 
     def publish(self, result: CheckResult) -> bool:
         """Write the Markdown of a checked content and plan the pieces; False when the content has errors."""
-        from generator.site.build import generate_site
+        from generator.site.build import PREVIEW_KEPT, generate_site
         from generator.site.nav import nav_overrides
 
-        done = generate_site(self.content, self.config, docs_dir=str(self.docs), downloads=False, checked=result)
+        kept = PREVIEW_KEPT if self.result is not None else "nothing is served"  # on start there is nothing yet
+        done = generate_site(self.content, self.config, docs_dir=str(self.docs), downloads=False, checked=result, kept=kept)
         if done.status:
             return False
         with self.lock:

@@ -9,7 +9,7 @@ import time
 from typing import Any
 from pathlib import Path
 
-from generator.site.build import generate
+from generator.site.build import PREVIEW_KEPT, generate
 from generator.site.nav import nav_overrides
 from generator.site.mkdocsrun import quiet_mkdocs
 from generator.site.workdirs import GENERATED
@@ -26,7 +26,7 @@ def serve(content: str = "content", config: str = "mkdocs.yml", addr: str = "127
         return serve_site(content, config, addr)
     docs_dir = preview_docs_dir(only) if only else None
     # Previews skip the Excel and data downloads: they are slow to make and not what an editor checks.
-    status, nav = generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
+    status, nav = generate(content, config, only=only, docs_dir=docs_dir, downloads=False, kept="nothing is served")
     if status or nav is None:
         return status or 1
     _watch(content, config, only, docs_dir)
@@ -71,7 +71,7 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None, re
     if regenerate is None:
 
         def regenerate(paths: set[str]) -> None:
-            generate(content, config, only=only, docs_dir=docs_dir, downloads=False)
+            generate(content, config, only=only, docs_dir=docs_dir, downloads=False, kept=PREVIEW_KEPT)
 
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
