@@ -22,3 +22,14 @@ def test_ids_are_unique_within_the_unit():
 
 def test_a_name_without_anything_to_spell_gets_no_id():
     assert suggest("——（）") is None
+
+
+def test_the_same_name_gives_the_same_id_whatever_dictionary_the_process_loaded():
+    import jieba
+
+    before = suggest("社区工作者薪酬")
+    jieba.add_word("社区工作者")
+    try:
+        assert suggest("社区工作者薪酬") == before == "shequ-gongzuozhe-xinchou"
+    finally:
+        jieba.del_word("社区工作者")

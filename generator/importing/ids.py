@@ -3,6 +3,7 @@
 `中共攀枝花市仁和区委社会工作部` -> `renhe-quwei-shehui-gongzuobu`: the leading 中共 and place names
 (…省, …市, …州, …县) are left out, words are cut with jieba (one pinyin word per Chinese word), filler
 words (及, 和, 的 …) and a trailing 经费 / 项目 / 资金 are dropped, and at most four words (32 letters, cut between words) are kept. The
+same name always gives the same id (jieba with its own default dictionary, whatever else the process loaded); the
 editor can always set the id (`--unit-id`, `--id`); an id is never derived silently when the name has no
 letters or digits to spell (then the importer asks for one).
 """
@@ -10,7 +11,7 @@ letters or digits to spell (then the importer asks for one).
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 MAX_WORDS = 4
 MAX_LENGTH = 32
@@ -20,14 +21,20 @@ _PLACE = re.compile(r"^(中共|中国共产党)?(.{2,6}?(省|自治区|市|自�
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+_TOKENIZER: Any = None
+
+
 def _words(name: str) -> list[str]:
-    try:
+    """Words of a name, cut by a tokenizer of our own (the shared one may have a site's dictionary loaded)."""
+    global _TOKENIZER
+    if _TOKENIZER is None:
+        import logging
+
         import jieba
 
-        jieba.setLogLevel(60)
-        return [w for w in jieba.cut(name) if w.strip()]
-    except ImportError:  # pragma: no cover - jieba is a dependency; one word per character otherwise
-        return list(name)
+        jieba.setLogLevel(logging.WARNING)
+        _TOKENIZER = jieba.Tokenizer()
+    return [w for w in _TOKENIZER.cut(name) if w.strip()]
 
 
 def _pinyin(word: str) -> str:
