@@ -132,3 +132,15 @@ def test_reimport_keeps_what_the_editor_added(tmp_path, monkeypatch, capsys):
     assert [row.get("acknowledge") for row in data["indicators"]] == shipped_acks and any(shipped_acks)
     capsys.readouterr()
     assert main(["check", "--content", "content"]) == 0
+
+
+def test_importing_the_sample_into_the_shipped_content_only_adds_the_source_file(tmp_path, monkeypatch, capsys):
+    """Same ids, same house style, acknowledgements kept: the files are byte for byte the shipped ones plus `source.file`."""
+    content = _site(tmp_path)
+    shutil.copytree(SHIPPED, content / "2025" / SHIPPED.name)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(SAMPLE_TEXT), "--content", "content", "--force"]) == 0
+    assert "0 warning(s)" in capsys.readouterr().out
+    for shipped in sorted(SHIPPED.glob("*.yml")):
+        imported = (content / "2025" / SHIPPED.name / shipped.name).read_text(encoding="utf-8")
+        assert imported == shipped.read_text(encoding="utf-8") + f"\nsource:\n  file: {SAMPLE_TEXT.name}\n", shipped.name
