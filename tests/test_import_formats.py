@@ -319,3 +319,16 @@ def test_html_form_inside_a_page_layout_table(tmp_path):
     assert compare(data, form.built.data)[2] == []
     unmapped = sorted(p.message for p in session.problems if p.code == "unmapped-cell")
     assert len(unmapped) == 2 and "首页" in unmapped[1] + unmapped[0] and "打印本页" in "".join(unmapped)
+
+
+def test_a_title_and_its_year_in_one_cell(tmp_path):
+    """Units often type the title and “（2025年度）” in one merged cell above the table."""
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    doc = printed(layout, kind, data)
+    doc.rows.insert(0, [(f"{doc.title}\n{doc.subtitle}", 1, doc.width)])
+    doc.title, doc.subtitle = "", None
+    session = _import(write_docx(doc, tmp_path / "form.docx"))
+    (form,) = session.forms
+    assert [p.code for p in session.problems if p.level == "error" or p.code == "year-from-text"] == []
+    assert compare(data, form.built.data)[2] == []

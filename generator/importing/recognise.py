@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
-from generator.importing.grid import Cell, Row
+from generator.importing.grid import Cell, Row, norm
 from generator.importing.labels import form_labels, title_pattern
 
 if TYPE_CHECKING:
@@ -73,11 +73,7 @@ def title_matches(spec: "FormSpec", key: str) -> Optional[re.Match[str]]:
     return None
 
 
-def is_title(row: Row, registry: "Registry") -> bool:
-    cells = _cells(row)
-    if len(cells) != 1:
-        return False
-    key = cells[0].key
+def _title_key(key: str, registry: "Registry") -> bool:
     if _GENERIC_TITLE.match(key):
         return True
     for layout in registry.layouts.values():
@@ -86,6 +82,24 @@ def is_title(row: Row, registry: "Registry") -> bool:
             if spec is not None and title_matches(spec, key):
                 return True
     return False
+
+
+def is_title(row: Row, registry: "Registry") -> bool:
+    """A row of one cell that is a title, or whose first line is (`项目支出绩效目标申报表\n（2025年度）` in one cell)."""
+    cells = _cells(row)
+    if len(cells) != 1:
+        return False
+    return _title_key(cells[0].key, registry) or _title_key(norm(cells[0].text.split("\n")[0]), registry)
+
+
+def _title_cell(row: Row, registry: "Registry") -> tuple[Cell, list[Row]]:
+    """The title cell of a title row, and the lines under the title when they share its cell (as a row of their own)."""
+    cell = _cells(row)[0]
+    if _title_key(cell.key, registry) or "\n" not in cell.text:
+        return cell, []
+    first, rest = cell.text.split("\n", 1)
+    title = Cell(first.strip(), cell.page, cell.table, cell.row, cell.col, cell.line)
+    return title, [[Cell(rest.strip(), cell.page, cell.table, cell.row, cell.col, cell.line)]]
 
 
 def split_forms(rows: list[Row], registry: "Registry") -> list[Chunk]:
@@ -102,7 +116,8 @@ def split_forms(rows: list[Row], registry: "Registry") -> list[Chunk]:
         above, pending_above = pending_above, []
         while body and len(_cells(body[-1])) == 1 and _ATTACHMENT.match(_cells(body[-1])[0].key) and n + 1 < len(starts):
             pending_above.insert(0, body.pop())
-        chunks.append(Chunk(body, _cells(rows[start])[0], above))
+        title, under = _title_cell(rows[start], registry)
+        chunks.append(Chunk(under + body, title, above))
     return chunks
 
 
