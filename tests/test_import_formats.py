@@ -332,3 +332,37 @@ def test_a_title_and_its_year_in_one_cell(tmp_path):
     (form,) = session.forms
     assert [p.code for p in session.problems if p.level == "error" or p.code == "year-from-text"] == []
     assert compare(data, form.built.data)[2] == []
+
+
+def test_word_cells_merged_across_the_old_way(tmp_path):
+    """`w:hMerge` (Word 97-style horizontal merge): the continued cell is part of the one on its left."""
+    import docx
+    from docx.oxml.ns import qn
+
+    path = ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml"
+    data, layout, kind = _expected(path)
+    document = docx.Document(write_docx(printed(layout, kind, data), tmp_path / "plain.docx"))
+    for tc in list(document.tables[0]._tbl.iter(qn("w:tc"))):  # every gridSpan written as hMerge cells instead
+        span = tc.tcPr.find(qn("w:gridSpan")) if tc.tcPr is not None else None
+        if span is None:
+            continue
+        tc.tcPr.remove(span)
+        tc.tcPr.append(tc.tcPr.makeelement(qn("w:hMerge"), {qn("w:val"): "restart"}))
+        for _ in range(int(span.get(qn("w:val"))) - 1):
+            extra = tc.makeelement(qn("w:tc"), {})
+            pr = extra.makeelement(qn("w:tcPr"), {})
+            pr.append(pr.makeelement(qn("w:hMerge"), {}))
+            extra.append(pr)
+            extra.append(extra.makeelement(qn("w:p"), {}))
+            tc.addnext(extra)
+    document.save(tmp_path / "hmerge.docx")
+    from generator.importing.documents import read_document
+
+    def cells(name: str) -> list[list[tuple[str, int]]]:
+        return [[(c.text, c.col) for c in row] for row in read_document(str(tmp_path / name)).rows]
+
+    assert cells("hmerge.docx") == cells("plain.docx")
+    session = _import(tmp_path / "hmerge.docx")
+    (form,) = session.forms
+    assert [p.format() for p in session.problems if p.level == "error"] == []
+    assert compare(data, form.built.data)[2] == []

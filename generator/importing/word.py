@@ -3,7 +3,8 @@
 The body is read in order: paragraphs become one-cell rows, tables become rows of cells (content controls and
 custom XML looked through; a table nested in a cell is read as lines of that cell). A cell's `w:gridSpan`
 says how many grid columns it covers (one cell, placed at its first column); `w:vMerge` without
-`restart` continues the cell above (an empty placeholder, as pasted text shows it). The zip and its XML are
+`restart` continues the cell above (an empty placeholder, as pasted text shows it); a cell with the older
+`w:hMerge` (not `restart`) belongs to the cell on its left. The zip and its XML are
 bounded by `zipsafe.check_zip` first.
 """
 
@@ -87,6 +88,10 @@ def _table_rows(tbl: Any, number: int) -> list[Row]:
                 vmerge = tcpr.find(f"{W}vMerge")
                 if vmerge is not None and vmerge.get(f"{W}val") not in ("restart",):
                     continued = True
+                hmerge = tcpr.find(f"{W}hMerge")  # the older way to merge across: part of the cell on the left
+                if hmerge is not None and hmerge.get(f"{W}val") not in ("restart",) and row:
+                    col += span
+                    continue
             if continued:
                 row.append(Cell("", table=number, row=r, col=col, merged=True))
             else:
