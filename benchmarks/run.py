@@ -146,7 +146,7 @@ def serve_edit(root: Path, only: bool = False) -> tuple[float, float]:
 
     def fetch() -> str | None:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=60) as response:  # a first request may build its piece
                 return response.read().decode("utf-8")
         except OSError:
             return None
@@ -173,7 +173,12 @@ def serve_edit(root: Path, only: bool = False) -> tuple[float, float]:
         return first, edit
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            print("serve did not stop within 30 s of Ctrl-C: killed", flush=True)
+            proc.kill()
+            proc.wait()
 
 
 def search_probe(site: Path):  # noqa: ANN201 - searchprobe.SearchProbe or None

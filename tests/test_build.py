@@ -190,7 +190,8 @@ def test_killed_build_leaves_previous_site(tmp_path: Path, signame: str) -> None
         [sys.executable, "-m", "generator", "build"], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 120
-    while not list(project.glob(".site.tmp-*")) and time.monotonic() < deadline and proc.poll() is None:
+    # Interrupted while MkDocs builds the site's pieces (build/pieces/<piece>/site.new), in forked processes.
+    while not list(project.glob("build/pieces/*/site.new")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     time.sleep(0.5)
@@ -256,6 +257,7 @@ def test_template_error_and_mkdocs_warning_leave_previous_site(tmp_path: Path, m
         raise RuntimeError("template bug")
 
     monkeypatch.setattr(render, "render_project", broken)
+    (project / "build" / "docs-render-cache.json").unlink()  # the cache would spare rendering the unchanged pages
     with pytest.raises(RuntimeError):
         build_site(**args)
     monkeypatch.undo()

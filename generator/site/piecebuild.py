@@ -107,6 +107,17 @@ def run_mkdocs(run: PieceRun) -> str | None:
     return None
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when the build that forked it dies (a SIGKILL leaves no orphan)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def theme_search(config: str) -> bool:
     """Return whether the config builds Material's own search index (the offline archive does)."""
     from generator.site.outputs import load_mkdocs_config
@@ -116,6 +127,7 @@ def theme_search(config: str) -> bool:
 
 
 def _child(run: PieceRun, conn) -> None:  # noqa: ANN001 - a multiprocessing connection
+    _die_with_parent()
     conn.send(run_mkdocs(run))
     conn.close()
 
