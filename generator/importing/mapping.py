@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from generator.forms.layout import FieldSpec, FormSpec, Part, TablePart
+from generator.forms.layout import FieldSpec, FormSpec, Part, TablePart, fill
 from generator.importing.grid import Cell, Row
-from generator.importing.labels import find_inside, form_labels, split_label
+from generator.importing.labels import MONEY_UNITS, find_inside, form_labels, split_label
 
 Path = tuple[Any, ...]
 
@@ -201,9 +201,6 @@ class Mapper:
             self.with_columns(table)
 
     def find_title(self, table: TablePart) -> Optional[Cell]:
-        from generator.importing.labels import MONEY_UNITS
-        from generator.forms.layout import fill
-
         for unit in MONEY_UNITS:
             found = self.find(fill(table.title, money_unit=unit))
             if found is not None and found[1] is None:
