@@ -121,7 +121,33 @@ def printed(layout: Any, kind: str, data: dict[str, Any]) -> Printed:
             values = data.get(table.name) or {}
             title_text = fill(table.title, money_unit=money_unit)
             rows = [r for r in table.rows if not (r.optional and r.name not in values)]
-            if not table.columns:
+            if table.items and table.columns:
+                base = values.get("items", []) if table.rows else values
+                items = [i for i in (base or []) if isinstance(i, dict)]
+                fixed = [r for r in rows if isinstance(values, dict) and r.name in values]
+                height = 1 + len(items) + len(fixed)
+                header = [(title_text, height, 1)] + [
+                    (c.title, 1, 1 if n < len(table.columns) - 1 else width - 1 - n) for n, c in enumerate(table.columns)
+                ]
+                grid.append(header)
+                for item in items:
+                    grid.append(
+                        [None]
+                        + [
+                            (_text(item.get(c.name)), 1, 1 if n < len(table.columns) - 1 else width - 1 - n)
+                            for n, c in enumerate(table.columns)
+                        ]
+                    )
+                for row in fixed:
+                    line = values.get(row.name) or {}
+                    grid.append(
+                        [None, (row.title, 1, 1)]
+                        + [
+                            (_text(line.get(c.name)), 1, 1 if n < len(table.columns) - 2 else width - 2 - n)
+                            for n, c in enumerate(table.columns[1:])
+                        ]
+                    )
+            elif not table.columns:
                 for k, row in enumerate(rows):
                     cells = [(title_text, len(rows), 1)] if k == 0 else [None]
                     cells += [(row.title, 1, 1), (_text(values.get(row.name)), 1, width - 2)]

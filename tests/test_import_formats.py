@@ -366,3 +366,24 @@ def test_word_cells_merged_across_the_old_way(tmp_path):
     (form,) = session.forms
     assert [p.format() for p in session.problems if p.level == "error"] == []
     assert compare(data, form.built.data)[2] == []
+
+
+def test_a_table_of_item_rows_from_a_site_layout(tmp_path):
+    """A layout of the site's own with an item table (资金来源: one row per source) imports its rows."""
+    import shutil as _shutil
+
+    site = tmp_path / "site"
+    (site / "layouts").mkdir(parents=True)
+    _shutil.copy(ROOT / "tests" / "corpus" / "_layouts" / "corpus-extended.yml", site / "layouts" / "corpus-extended.yml")
+    registry = registry_for(site / "content")
+    layout = registry.layouts["corpus-extended"]
+    data = load_file(ROOT / "content" / "2025" / "renhe-shehui-gongzuobu" / "cun-shequ-ganbu-jixiao.yml").data
+    data.pop("order")
+    data["funding_sources"] = [{"name": "区级财政", "amount": "200"}, {"name": "上级补助", "amount": "60"}]
+    document = write_docx(printed(layout, "project", data), tmp_path / "items.docx")
+    session = Session(registry, site / "content", Options(layout="corpus-extended"))
+    session.read(str(document))
+    assert [p.format() for p in session.problems if p.level == "error"] == []
+    (form,) = session.forms
+    assert form.built.data["funding_sources"] == data["funding_sources"]
+    assert compare(data, form.built.data)[2] == []

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from generator.forms.layout import FieldSpec, FormSpec, Part, TablePart, fill
-from generator.importing.grid import Cell, Row
+from generator.forms.layout import FieldSpec, FormSpec, Part, TablePart, fill, item_base
+from generator.importing.grid import Cell, Row, norm
 from generator.importing.labels import MONEY_UNITS, find_inside, form_labels, split_label
 
 Path = tuple[Any, ...]
@@ -192,8 +192,8 @@ class Mapper:
             self.use(title)
         if table.corner:
             self.group(table.corner)
-        if table.items:
-            self.out.notes.append(Note("unmapped-cell", title, f"明细表“{table.title}”的导入尚不支持，请手工填写", (table.name,)))
+        if table.items and table.columns:
+            self.items_table(table)
             return
         if not table.columns:
             self.single_column(table)
@@ -260,6 +260,45 @@ class Mapper:
             for name, c in zip(names, taken):
                 self.out.origin[(table.name, row.name, name)] = c if c.text or c.row else cell
         self.out.data[table.name] = values
+
+    def items_table(self, table: TablePart) -> None:
+        """A table of item rows under its column titles (and fixed rows such as 金额合计 after them)."""
+        heads: list[tuple[tuple[int, int], str]] = []
+        for column in table.columns:
+            found = self.find(column.title)
+            if found is not None and found[1] is None:
+                self.use(found[0])
+                heads.append((self.place[id(found[0])], column.name))
+        if not heads:
+            self.out.notes.append(Note("missing-label", None, f"没有找到明细表“{table.title}”的列标题", (table.name,)))
+            return
+        names = [name for _, name in sorted(heads)]
+        fixed = {norm(r.title) for r in table.rows}
+        items: list[dict[str, str]] = []
+        for r in range(max(p[0] for p, _ in heads) + 1, len(self.rows)):
+            row = [c for c in self.rows[r] if id(c) not in self.used]
+            first = next((c for c in row if not c.empty), None)
+            if first is None:
+                continue
+            if self.is_label(first) or first.key in fixed or all(c.table == 0 for c in row):
+                break
+            cells = row[len(row) - len(names) :] if len(row) >= len(names) else [Cell("")] * (len(names) - len(row)) + row
+            self.use(*(c for c in row[: len(row) - len(cells)] if c.empty), *cells)
+            base = item_base(table)
+            for name, cell in zip(names, cells):
+                if cell.text:
+                    self.out.origin[base + (len(items), name)] = cell
+            items.append({name: c.text for name, c in zip(names, cells)})
+        values: dict[str, Any] = {}
+        for row_spec in table.rows:
+            found = self.find(row_spec.title)
+            if found is None:
+                continue
+            self.use(found[0])
+            cells = self.row_values(found[0])[-len(names) :]
+            self.use(*cells)
+            values[row_spec.name] = {name: c.text for name, c in zip(names, cells)}
+        self.out.data[table.name] = {item_base(table)[-1]: items, **values} if table.rows else items
 
     def row_values(self, label: Cell) -> list[Cell]:
         """The value cells of a row label: after it in its row, else the next row that holds no label."""
