@@ -263,7 +263,8 @@ def report(rows: dict[int, dict]) -> None:
 
     print()
     header = (
-        "| forms | check forms/s (1 proc) | build s | plain mkdocs s | +Pagefind s | build/plain+Pagefind | ms/page | KB/page |"
+        "| forms | check forms/s (1 proc) | build s | plain mkdocs s | build/plain | +Pagefind s | build/(plain+Pagefind) "
+        "| ms/page | KB/page |"
     )
     header += (
         " edit s | edit/cold | 2 shards s | merge s | identical | serve first s | serve edit s | --only first s | --only edit s |"

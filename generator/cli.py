@@ -146,9 +146,16 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     from generator.site.serve import serve
 
-    return serve(content=args.content, config=args.config, addr=args.dev_addr, only=args.only)
+    status = serve(content=args.content, config=args.config, addr=args.dev_addr, only=args.only)
+    # The server has stopped (Ctrl-C): end now, without waiting for a regeneration or piece build still
+    # running in a background thread (what it would have written is made again on the next start).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
