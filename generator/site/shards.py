@@ -26,6 +26,7 @@ def write_shard(target: Path, plan: dict[str, str], pieces, work: Path) -> None:
     `plan` is every piece of the whole site with its fingerprint: shards cut from different inputs
     (another commit, another configuration) are refused when merging.
     """
+    target.mkdir(parents=True)  # a shard may hold no piece (more shards than pieces): it says so
     built = []
     for piece in pieces:
         source, dest = work / piece.key, target / "pieces" / piece.key
