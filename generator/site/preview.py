@@ -61,6 +61,8 @@ class SitePreview:
         base = Path(config).resolve().parent / "build" / "serve"
         self.docs, self.work, self.site = base / "docs", base / "pieces", base / "site"
         self.lock = threading.RLock()
+        self.quiet = threading.Event()  # cleared while an edit is being rebuilt: background builds wait
+        self.quiet.set()
         self.result: CheckResult | None = None
         self.placed: dict[str, tuple[str, set[str]]] = {}  # key -> (fingerprint, files placed in site)
         cfg = load_mkdocs_config(config)
@@ -134,22 +136,27 @@ class SitePreview:
 
     def rebuild(self, paths: set[str]) -> None:
         """After a save: check what changed (its unit folder only when that is all), rebuild what changed."""
-        folder = unit_folder(paths, Path(self.content))
-        if folder and self.result is not None:
-            result = splice(self.result, check_content(self.content, only=folder), folder)
-        else:
-            result = check_content(self.content)
-        if not self.publish(result):
-            print("serve: the content has errors (above); the preview keeps the previous pages", file=sys.stderr, flush=True)
-            return
-        with self.lock:
-            placed = [k for k in self.stale() if k in self.placed]
-        self.ensure(placed)
+        self.quiet.clear()  # the background builds wait: an edit is what the editor looks at
+        try:
+            folder = unit_folder(paths, Path(self.content))
+            if folder and self.result is not None:
+                result = splice(self.result, check_content(self.content, only=folder), folder)
+            else:
+                result = check_content(self.content)
+            if not self.publish(result):
+                print("serve: the content has errors (above); the preview keeps the previous pages", file=sys.stderr, flush=True)
+                return
+            with self.lock:
+                placed = [k for k in self.stale() if k in self.placed]
+            self.ensure(placed)
+        finally:
+            self.quiet.set()
 
     def background(self) -> None:
         """Build every piece not asked for yet, site and year pages first."""
         order = sorted(self.pieces, key=lambda k: (k != SITE_PIECE, "-" in k, k))
         for key in order:
+            self.quiet.wait()
             try:
                 self.ensure([key])
             except OSError as exc:

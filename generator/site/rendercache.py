@@ -88,16 +88,29 @@ def code_context(settings, extra: tuple[Path, ...] = ()) -> str:  # noqa: ANN001
     return parts.hexdigest()
 
 
-def unit_key(context: str, year: int, unit, settings) -> str:  # noqa: ANN001 - render.UnitPage, render.Settings
-    """Return the digest of everything one unit folder's pages are made of."""
+def unit_key(context: str, year: int, unit, settings, dates: dict | None = None) -> str:  # noqa: ANN001
+    """Return the digest of everything one unit folder's pages are made of.
+
+    `dates` (from `dates_by_folder`) spares scanning every file's date for each unit.
+    """
     parts = hashlib.sha256(f"{_VERSION}\0{context}\0{year}\0{unit.id}\0".encode())
     parts.update(unit.source + b"\0")
     for project in unit.projects:
         parts.update(project.ff.path.encode() + b"\0" + project.source + b"\0")
-    prefix = f"{year}/{unit.id}/"
-    dated = sorted((k, v) for k, v in settings.dates.items() if k.startswith(prefix))
-    parts.update(json.dumps(dated).encode())
+    if dates is None:
+        dates = dates_by_folder(settings.dates)
+    parts.update(json.dumps(sorted(dates.get(f"{year}/{unit.id}", []))).encode())
     return parts.hexdigest()
+
+
+def dates_by_folder(dates: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Group content-relative paths' dates by their unit folder ("2025/unit")."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for path, date in dates.items():
+        parts = path.split("/")
+        if len(parts) >= 3:
+            grouped.setdefault("/".join(parts[:2]), []).append((path, date))
+    return grouped
 
 
 def unit_files(year: int, unit, settings) -> dict[str, bytes]:  # noqa: ANN001 - render.UnitPage, render.Settings
@@ -197,9 +210,10 @@ def render_units(years, settings, docs: Docs, cache: RenderCache, context: str) 
     from generator.progress import track
 
     words: Counter = Counter()
+    grouped = dates_by_folder(settings.dates)
     units = [(year, unit) for year in years for unit in year.units]
     for year, unit in track(units, len(units), "生成页面（单位）"):
-        key = unit_key(context, year.year, unit, settings)
+        key = unit_key(context, year.year, unit, settings, grouped)
         found = cache.take(key, docs)
         if found is None:
             files = unit_files(year.year, unit, settings)
