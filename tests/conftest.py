@@ -8,13 +8,27 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.support import CONTENT, HYPOTHESIS_PROFILE, ROOT, make_project
+from tests.support import CONTENT, HYPOTHESIS_PROFILE, ROOT, THOROUGH, make_project
 
 # Property tests: a quick default profile for local runs, a thorough one for CI (HYPOTHESIS_PROFILE=ci in .ci/run).
 # Tests that set max_examples scale it with tests.support.examples().
 settings.register_profile("default", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.load_profile(HYPOTHESIS_PROFILE)
+
+QUICK_SKIP = pytest.mark.skip(
+    reason="quick profile: builds whole sites with MkDocs, drives Chromium or LibreOffice; "
+    "run every test with HYPOTHESIS_PROFILE=ci pytest (CI does)"
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The quick default profile leaves out the slow tests, with a visible reason; the ci profile runs them all."""
+    if THOROUGH or config.getoption("markexpr"):  # an explicit -m chooses for itself
+        return
+    for item in items:
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
+            item.add_marker(QUICK_SKIP)
 
 
 @pytest.fixture

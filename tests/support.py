@@ -71,8 +71,10 @@ def make_project(target: Path) -> Path:
     return target
 
 
-#: Hypothesis profile: "default" (quick, local runs) or "ci" (thorough; .ci/run selects it).
-HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+#: Test profile: "default" (quick, local runs) or "ci" (thorough; .ci/run selects it, and CI=true implies it).
+#: The quick profile runs fewer property examples and skips the tests marked `slow` or `browser`.
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default")
+THOROUGH = HYPOTHESIS_PROFILE == "ci"
 
 
 def examples(thorough: int) -> int:

@@ -75,6 +75,7 @@ def test_word_merged_cells_are_read_from_the_grid(tmp_path):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="PDF test documents are printed by Chromium (apt-get install chromium)")
 @pytest.mark.parametrize("path", FORMS[:2] + FORMS[-3:], ids=[f"{p.parent.name}/{p.stem}" for p in FORMS[:2] + FORMS[-3:]])
 def test_pdf_printed_by_a_browser_imports_back(path, tmp_path):
@@ -211,6 +212,7 @@ def test_doc_files_go_through_soffice_when_it_is_installed(tmp_path, monkeypatch
     assert form.built.data["source"]["file"] == "old.doc"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="PDF test documents are printed by Chromium (apt-get install chromium)")
 def test_a_unit_pdf_of_several_pages_imports_every_form(tmp_path):
     """All nine sample forms in one PDF (tables and rows running over page breaks): ≥ 99 % of cells right.

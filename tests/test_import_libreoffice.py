@@ -23,10 +23,13 @@ from tests.import_print import printed, write_docx
 from tests.support import CONTENT, ROOT
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None and os.environ.get("CI") != "true",
-    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        SOFFICE is None and os.environ.get("CI") != "true",
+        reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)",
+    ),
+]
 SAMPLE = CONTENT / "2025" / "renhe-shehui-gongzuobu"
 FORMS = [SAMPLE / "unit.yml", SAMPLE / "cun-shequ-ganbu-jixiao.yml", SAMPLE / "liangxin-gongwei-dangjian.yml"] + sorted(
     (ROOT / "tests" / "fixtures" / "real").glob("*/content/*/*/*.yml")
