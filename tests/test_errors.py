@@ -65,8 +65,6 @@ def test_interrupt_exits_130(capsys):
     ],
 )
 def test_through_the_real_command(argv, code, text):
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    done = subprocess.run([sys.executable, "-m", "generator", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == code, done.stdout + done.stderr
     assert text in done.stderr and "Traceback" not in done.stderr
