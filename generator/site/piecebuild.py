@@ -13,6 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.fileio import write_bytes_atomic, write_text_atomic
 from generator.site.pieces import Piece, build_context, fingerprint
@@ -152,7 +153,8 @@ def run_forked(runs: list[PieceRun], jobs: int, search: bool = False) -> dict[st
         quiet_mkdocs()
         jieba.initialize()
     context = multiprocessing.get_context("fork")
-    pending, active, results = list(runs), [], {}
+    pending, results = list(runs), {}
+    active: list[Any] = []
     while pending or active:
         while pending and len(active) < max(jobs, 1):
             run = pending.pop(0)

@@ -78,7 +78,7 @@ class SitePreview:
 
         kept = PREVIEW_KEPT if self.result is not None else "nothing is served"  # on start there is nothing yet
         done = generate_site(self.content, self.config, docs_dir=str(self.docs), downloads=False, checked=result, kept=kept)
-        if done.status:
+        if done.status or done.nav is None:
             return False
         with self.lock:
             self.result, self.generated, self.nav = result, done, nav_overrides(done.nav)
