@@ -201,6 +201,14 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help="also time serve (whole site, and --only): first page, one edit")
     parser.add_argument("--search", action="store_true", help="also probe search in headless Chromium (searchprobe.py)")
     parser.add_argument("--excel", action="store_true", help="also time a cold build of the Excel and data downloads")
+    parser.add_argument(
+        "--import",
+        dest="import_docs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time `disclosure import` on N printed documents per format (benchmarks/importbench.py)",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument(
         "--skip",
@@ -252,9 +260,23 @@ def main() -> None:
             if args.excel:
                 row["xlsx_s"] = timed(DISCLOSURE + ["export-xlsx", "-o", str(tmp / "xlsx")], root)
     report(rows)
+    figures: dict = {str(size): row for size, row in rows.items()}
+    if args.import_docs:
+        figures["import"] = import_report(args.import_docs)
     print(f"load average after: {load()}")
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def import_report(n: int) -> dict:
+    """`disclosure import` per format: forms per second and cells right / total (printed sample forms)."""
+    from benchmarks.importbench import run as import_run
+
+    found = import_run(n)
+    print("\n| 格式 | 表单 | 表单/秒 | 单元格正确 / 总数 |\n| --- | ---: | ---: | ---: |")
+    for fmt, row in found.items():
+        print(f"| {fmt} | {row['forms']} | {row['forms_per_second']} | {row['cells_right']} / {row['cells_total']} |")
+    return found
 
 
 def report(rows: dict[int, dict]) -> None:
