@@ -20,6 +20,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: The bundle folder inside the site (overrides/assets/javascripts/search.js loads it from there).
 BUNDLE = "pagefind"
@@ -228,7 +229,7 @@ def index_site(site: Path, sources: Path | None = None) -> IndexReport:
     return IndexReport(pages, len(files), sum(p.stat().st_size for p in files), time.perf_counter() - started)
 
 
-def index_search(cfg, site: Path) -> IndexReport | None:  # noqa: ANN001 - a loaded MkDocs config
+def index_search(cfg: Any, site: Path) -> IndexReport | None:  # cfg: a loaded MkDocs config
     """Index the built `site` with Pagefind, unless the config keeps Material's search on (then the
     site has Material's index already, as the offline archive does)."""
     import sys

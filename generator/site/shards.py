@@ -16,11 +16,12 @@ from pathlib import Path
 
 from generator.site.merge import MergeError, merge_pieces
 from generator.site.piecebuild import PIECE_FILE
+from generator.site.pieces import Piece
 
 SHARD_FILE = "shard.json"
 
 
-def write_shard(target: Path, plan: dict[str, str], pieces, work: Path) -> None:  # noqa: ANN001 - pieces.Piece list
+def write_shard(target: Path, plan: dict[str, str], pieces: list[Piece], work: Path) -> None:
     """Write a shard's output into the new folder `target`: its pieces (hard links) and `shard.json`.
 
     `plan` is every piece of the whole site with its fingerprint: shards cut from different inputs
