@@ -26,10 +26,11 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import IO, Any, Protocol
+from typing import IO
 from xml.parsers import expat
 
 from generator.excel.reading import Refused, SheetProblem
+from generator.xmlstream import Readable, stream_without_dtd
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -50,7 +51,6 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #: openpyxl's own coordinate rule (utils.cell.COORD_RE): `$` allowed, letters in either case.
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]+)$")
-_CHUNK = 64 * 1024
 
 
 def _column(letters: str) -> int:
@@ -170,30 +170,15 @@ def _looks_like_xml(head: bytes) -> bool:
     return head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or head.lstrip()[:1] == b"<"
 
 
-class _Readable(Protocol):
-    def read(self, size: int, /) -> bytes: ...
-
-
-def _stream(fh: _Readable, part: _Part) -> None:
+def _stream(fh: Readable, part: _Part) -> None:
     """Parse with expat: any DTD (and so any entity declaration) or undefined entity is refused."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def refuse_dtd(*_: Any) -> None:
-        raise part.invalid("含 DTD 或实体声明，出于安全原因拒绝读取")
-
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
-    parser.ExternalEntityRefHandler = refuse_dtd  # type: ignore[assignment]
-    parser.StartElementHandler = part.start
-    try:
-        while True:
-            chunk = fh.read(_CHUNK)
-            parser.Parse(chunk, not chunk)
-            if not chunk:
-                break
-    except expat.ExpatError as exc:
-        raise part.invalid(f"XML 无法解析（{expat.errors.messages.get(exc.code, exc)}，第 {exc.lineno} 行）") from None
+    stream_without_dtd(
+        fh,
+        lambda: part.invalid("含 DTD 或实体声明，出于安全原因拒绝读取"),
+        lambda exc: part.invalid(f"XML 无法解析（{expat.errors.messages.get(exc.code, exc)}，第 {exc.lineno} 行）"),
+        start=part.start,
+        namespace_separator=" ",
+    )
 
 
 def _sheet_names(parts: dict[str, _Part]) -> dict[str, str]:

@@ -12,36 +12,23 @@ from __future__ import annotations
 import io
 import zipfile
 from typing import Any
-from xml.parsers import expat
 
 from generator.importing.problems import Refused
+from generator.xmlstream import stream_without_dtd
 
 MAX_MEMBERS = 2000
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 #: XML that python-docx builds a tree of (a tree takes ten times its text and more): all XML members together.
 MAX_XML = 20 * 1024 * 1024
 MAX_RATIO = 200
-_CHUNK = 64 * 1024
 
 
 def _stream(name: str, fh: Any) -> None:
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def refuse(*_: Any) -> None:
-        raise Refused("invalid-document", f"{name} 含 DTD 或实体声明，出于安全原因拒绝读取")
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
-    try:
-        while True:
-            chunk = fh.read(_CHUNK)
-            parser.Parse(chunk, not chunk)
-            if not chunk:
-                break
-    except expat.ExpatError as exc:
-        raise Refused("invalid-document", f"{name} 的 XML 无法解析（第 {exc.lineno} 行）") from None
+    stream_without_dtd(
+        fh,
+        lambda: Refused("invalid-document", f"{name} 含 DTD 或实体声明，出于安全原因拒绝读取"),
+        lambda exc: Refused("invalid-document", f"{name} 的 XML 无法解析（第 {exc.lineno} 行）"),
+    )
 
 
 def check_zip(raw: bytes, what: str = "docx") -> None:
