@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -150,37 +149,16 @@ def _validate(content: Path, plans: dict[str, Planned], registry: "Registry", ch
 
     The imported forms, as checked, are put into `checked_forms` (rel -> Form).
     """
-    from generator.excel.formdata import form_rel
-    from generator.forms.validate import FormFile, apply_acknowledgements, check_files, cross_form_problems, discover
+    from generator.forms.trial import check_in_place
 
-    years = {rel.split("/")[0] for rel in plans}
-    existing, early = discover(content) if content.is_dir() else ([], [])
-    keep = [ff for ff in existing if ff.year in years and form_rel(ff) not in plans]
-    with tempfile.TemporaryDirectory(prefix="disclosure-import-") as tmp:
-        temp_files: dict[str, Planned] = {}
-        new = []
-        for rel, plan in plans.items():
-            year, unit_id, name = rel.split("/")
-            target = Path(tmp) / year / unit_id / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(plan.text, encoding="utf-8")
-            ff = FormFile(str(target), plan.form.kind, year, unit_id, name[: -len(".yml")])
-            temp_files[os.path.abspath(ff.path)] = plan
-            new.append(ff)
-        checked = check_files(keep + new, jobs=1, registry=registry)
-        for ff in checked:
-            planned = temp_files.get(os.path.abspath(ff.path))
-            if planned is not None and ff.form is not None:
-                checked_forms[planned.form.rel] = ff.form
-        problems = list(cross_form_problems(checked, registry))
-        for ff in checked:
-            problems.extend(ff.problems)
-        result = apply_acknowledgements(checked, problems)
+    trial = check_in_place(content, {rel: (plan.form.kind, plan.text) for rel, plan in plans.items()}, registry)
+    checked_forms.update(trial.forms)
+    result = trial.result
     out: list[Any] = []
     for problem in result.problems:
-        located = temp_files.get(os.path.abspath(problem.path))  # load_file shows paths relative to the cwd
-        if located is not None:
-            out.append(_locate(located, problem))
+        rel = trial.rel_of(problem.path)
+        if rel is not None:
+            out.append(_locate(plans[rel], problem))
         elif problem.level == ERROR:
             out.append(problem)
     return out

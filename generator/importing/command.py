@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -61,38 +60,19 @@ def _origin(form: Imported, at: tuple[Any, ...]) -> Optional[Cell]:
 
 def validate(content: Path, plans: dict[str, tuple[Imported, str]], registry: "Registry") -> list[ImportProblem]:
     """Check the year(s) with the imported files in place; return the problems of the imported files, located."""
-    from generator.forms.crossform import cross_form_problems
-    from generator.forms.validate import FormFile, apply_acknowledgements, check_files, discover
+    from generator.forms.trial import check_in_place
 
-    years = {rel.split("/")[0] for rel in plans}
-    existing, _ = discover(content) if content.is_dir() else ([], [])
-    keep = [ff for ff in existing if ff.year in years and f"{ff.year}/{ff.unit_id}/{Path(ff.path).name}" not in plans]
+    trial = check_in_place(content, {rel: (form.kind, text) for rel, (form, text) in plans.items()}, registry)
     out: list[ImportProblem] = []
-    with tempfile.TemporaryDirectory(prefix="disclosure-import-") as tmp:
-        by_path: dict[str, Imported] = {}
-        new = []
-        for rel, (form, text) in plans.items():
-            year, unit_id, name = rel.split("/")
-            target = Path(tmp) / year / unit_id / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            ff = FormFile(str(target), form.kind, year, unit_id, name[: -len(".yml")])
-            by_path[os.path.abspath(ff.path)] = form
-            new.append(ff)
-        checked = check_files(keep + new, jobs=1, registry=registry)
-        problems = list(cross_form_problems(checked, registry))
-        for ff in checked:
-            problems.extend(ff.problems)
-        result = apply_acknowledgements(checked, problems)
-    for problem in result.problems:
-        found = by_path.get(os.path.abspath(problem.path))
-        if found is None:
+    for problem in trial.result.problems:
+        rel = trial.rel_of(problem.path)
+        if rel is None:
             if problem.level == ERROR:
                 out.append(
                     ImportProblem(relpath(problem.path), 0, f"{problem.line}:{problem.col}", problem.code, problem.message)
                 )
             continue
-        form = found
+        form = plans[rel][0]
         cell = _origin(form, problem.at)
         code = "source-total-mismatch" if problem.code in SUM_CODES else problem.code
         message = problem.message + ("（照录原表；请与单位核实）" if code != problem.code else "")
