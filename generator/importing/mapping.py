@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from generator.forms.layout import FieldSpec, FormSpec, Part, TablePart, fill, item_base
+from generator.forms.layout import FieldSpec, FormSpec, Part, RowSpec, TablePart, fill, item_base
 from generator.importing.grid import Cell, Row, norm
 from generator.importing.labels import MONEY_UNITS, find_inside, form_labels, split_label
 
@@ -209,17 +209,20 @@ class Mapper:
                 return found[0]
         return None
 
+    def find_row(self, table: TablePart, row: RowSpec) -> Optional[tuple[Cell, Optional[str]]]:
+        """Find a table row's printed title (within its group); note a missing row unless it is optional."""
+        if row.group:
+            self.group(row.group)
+        found = self.find(row.title)
+        if found is None and not row.optional:
+            self.out.notes.append(Note("missing-label", None, f"没有找到行“{row.title}”，该行留空", (table.name, row.name)))
+        return found
+
     def single_column(self, table: TablePart) -> None:
         values: dict[str, str] = {}
         for row in table.rows:
-            if row.group:
-                self.group(row.group)
-            found = self.find(row.title)
+            found = self.find_row(table, row)
             if found is None:
-                if not row.optional:
-                    self.out.notes.append(
-                        Note("missing-label", None, f"没有找到行“{row.title}”，该行留空", (table.name, row.name))
-                    )
                 continue
             cell, rest = found
             text, value_cell = self.value_of(cell, rest, allow_below=False)
@@ -240,14 +243,8 @@ class Mapper:
         names = [name for _, name in sorted(columns)]
         values: dict[str, dict[str, str]] = {}
         for row in table.rows:
-            if row.group:
-                self.group(row.group)
-            found = self.find(row.title)
+            found = self.find_row(table, row)
             if found is None:
-                if not row.optional:
-                    self.out.notes.append(
-                        Note("missing-label", None, f"没有找到行“{row.title}”，该行留空", (table.name, row.name))
-                    )
                 continue
             cell, _ = found
             self.use(cell)
