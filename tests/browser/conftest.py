@@ -8,6 +8,8 @@ Fixtures:
                     and aborted
   build_site        factory: build a throwaway site with the repository's own
                     mkdocs.yml and overrides/ (`mkdocs build --strict`)
+  unpacked_archive  the shipped content's 2025 archive, built by
+                    `disclosure archive` in a fresh process and unzipped (once)
 
 Playwright cannot download its own browser here, so it drives
 /usr/bin/chromium. Without Chromium or the playwright package the browser
@@ -23,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -217,3 +220,24 @@ RESULTS_READY = """query => {
   return meta.textContent.includes("没有找到")
       || document.querySelector(".md-search-result__item") !== null;
 }"""
+
+
+@pytest.fixture(scope="session")
+def unpacked_archive(tmp_path_factory, chromium_browser) -> Path:
+    """Build the 2025 archive in a throwaway project (fresh process) and unpack it; shared by the archive tests."""
+    from tests.support import make_project
+
+    project = make_project(tmp_path_factory.mktemp("archive-browser") / "project")
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "archive", "2025"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    target = tmp_path_factory.mktemp("archive-unzipped")
+    with zipfile.ZipFile(project / "dist" / "disclosure-2025.zip") as zf:
+        zf.extractall(target)
+    return target

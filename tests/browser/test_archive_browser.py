@@ -7,10 +7,6 @@ worker included: routing is per browser context). Each test asserts that nothing
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import RESULTS_READY
 
-from tests.support import SEED_PROJECTS, make_project
+from tests.support import SEED_PROJECTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,22 +26,9 @@ ARTICLE_LINKS = "els => els.map(a => ({text: a.textContent.trim(), href: a.href}
 
 
 @pytest.fixture(scope="module")
-def archive_dir(tmp_path_factory, chromium_browser) -> Path:
-    """Build the 2025 archive in a throwaway project (fresh process) and unpack it."""
-    project = make_project(tmp_path_factory.mktemp("archive-browser") / "project")
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "archive", "2025"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    target = tmp_path_factory.mktemp("archive-unzipped")
-    with zipfile.ZipFile(project / "dist" / "disclosure-2025.zip") as zf:
-        zf.extractall(target)
-    return target
+def archive_dir(unpacked_archive: Path) -> Path:
+    """The 2025 archive, unzipped (built once per session: tests/browser/conftest.py)."""
+    return unpacked_archive
 
 
 def _path(url: str) -> str:

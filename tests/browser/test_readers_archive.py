@@ -6,35 +6,18 @@ that is not file:// aborted and recorded.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.support import make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, chromium_browser) -> Path:
-    project = make_project(tmp_path_factory.mktemp("readers-archive") / "project")
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "archive", "2025"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    target = tmp_path_factory.mktemp("readers-archive-unzipped")
-    with zipfile.ZipFile(project / "dist" / "disclosure-2025.zip") as zf:
-        zf.extractall(target)
-    return target
+def archive(unpacked_archive: Path) -> Path:
+    """The 2025 archive, unzipped (built once per session: tests/browser/conftest.py)."""
+    return unpacked_archive
 
 
 def test_archive_year_table_and_download_names_work_offline(archive: Path, open_page) -> None:
