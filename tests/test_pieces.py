@@ -216,3 +216,41 @@ def test_shard_selection_covers_every_piece_once():
     assert {p.key for p in select_shard(planned, "2024")} == {"site", "2024"}
     with pytest.raises(ValueError):
         select_shard(planned, "3/2")
+
+
+@pytest.mark.parametrize(
+    "pages, hidden",
+    [
+        # A year page's piece: every unit folder hidden, the year page and the home page its own.
+        (
+            ["index.md", "2025/index.md", "2025/u1/index.md", "2025/u1/p1.md", "2025/u2/index.md"],
+            ["2025/u1/index.md", "2025/u1/p1.md", "2025/u2/index.md"],
+        ),
+        # One unit folder partly hidden, another wholly, names with glob characters.
+        (
+            ["2025/index.md", "2025/a[1]/index.md", "2025/a[1]/p*.md", "2025/b/index.md", "2025/b/x.md"],
+            ["2025/a[1]/index.md", "2025/a[1]/p*.md", "2025/b/x.md"],
+        ),
+        # Top-level folders wholly hidden, and single hidden pages beside owned ones.
+        (["index.md", "a/x.md", "b/y.md", "c/z.md", "c/w.md"], ["a/x.md", "b/y.md", "c/w.md"]),
+        ([], []),
+    ],
+)
+def test_hidden_patterns_exclude_exactly_the_hidden_pages(pages, hidden):
+    """The folder patterns stand for the hidden stubs exactly, as MkDocs matches them (pathspec)."""
+    import pathspec
+
+    from generator.site.piecebuild import hidden_patterns
+
+    patterns = hidden_patterns(hidden, pages)
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    assert sorted(p for p in pages if spec.match_file(p)) == sorted(hidden)
+    assert len(patterns) <= len(hidden)
+
+
+def test_year_piece_hides_its_units_with_one_pattern():
+    """A year of many units: the year page's piece excludes all of them with one pattern, not one per page."""
+    from generator.site.piecebuild import hidden_patterns
+
+    pages = ["2025/index.md"] + [f"2025/u{i}/{name}" for i in range(500) for name in ("index.md", "p1.md")]
+    assert hidden_patterns(pages[1:], pages) == ["/2025/*/*.md"]
