@@ -149,7 +149,7 @@ def generate_site(
     cache = RenderCache(None if only else folder.parent / f"{folder.name}-{CACHE_FILE}")
     try:
         years = select_years(result, validated_source(result), only)
-        outputs = render_outputs(result, settings, years=years, cache=cache, folder=folder)
+        outputs = render_outputs(result, settings, years=years, cache=cache, folder=folder, jobs=jobs)
         report = write_outputs(outputs, folder)
         cache.seal(outputs)
         dict_path = jieba_dict_path(cfg)

@@ -62,7 +62,7 @@ def download_files(result: CheckResult, settings, only: str | None = None, jobs:
     return out
 
 
-def render_outputs(result: CheckResult, settings, only: str | None = None, years=None, cache=None, folder=None):  # noqa: ANN001
+def render_outputs(result: CheckResult, settings, only: str | None = None, years=None, cache=None, folder=None, jobs=None):  # noqa: ANN001
     """Return every generated docs file (path relative to docs_dir -> bytes), as a `rendercache.Docs` mapping.
 
     With a `rendercache.RenderCache` and the docs `folder`, unit folders whose inputs did not change are
@@ -84,7 +84,7 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
     from generator.forms.registry import SITE_LAYOUTS
 
     context = code_context(settings, (settings.root / SITE_LAYOUTS, settings.root / "disclosure.yml"))
-    out.words = render_units(years, settings, out, cache if cache is not None else RenderCache(None), context)
+    out.words = render_units(years, settings, out, cache if cache is not None else RenderCache(None), context, jobs=jobs)
     if settings.downloads:
         for rel, data in download_files(result, settings, only).items():
             out[rel] = data

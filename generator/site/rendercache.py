@@ -205,21 +205,62 @@ class RenderCache:
         write_text_atomic(self.path, json.dumps({"version": _VERSION, "units": self.used}, ensure_ascii=False))
 
 
-def render_units(years, settings, docs: Docs, cache: RenderCache, context: str) -> Counter:  # noqa: ANN001
-    """Add every unit folder's files to `docs`, rendering only units not in the cache; return the search words."""
+#: Below this many units to render, the pages are rendered in this process (a pool costs more).
+PARALLEL_UNITS = 64
+#: What forked render workers inherit: the units to render and the settings (set just before forking).
+_TODO: list = []
+
+
+def _render_one(index: int) -> tuple[dict[str, bytes], Counter]:
+    year, unit, settings = _TODO[index]
+    return unit_files(year, unit, settings), unit_words(year, unit)
+
+
+def _rendered(todo: list, jobs: int):  # noqa: ANN202 - an iterator of (files, words), in the order of `todo`
+    """Render the unit folders of `todo`, in forked worker processes when there are many (same order, same bytes).
+
+    The workers are forked: they inherit the checked forms instead of receiving them, and send back
+    only the rendered files.
+    """
+    global _TODO
+    if jobs <= 1 or len(todo) < PARALLEL_UNITS:
+        for year, unit, settings in todo:
+            yield unit_files(year, unit, settings), unit_words(year, unit)
+        return
+    import multiprocessing
+
+    _TODO = todo
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_render_one, range(len(todo)), chunksize=8)
+    finally:
+        _TODO = []
+
+
+def render_units(years, settings, docs: Docs, cache: RenderCache, context: str, jobs: int | None = None) -> Counter:  # noqa: ANN001
+    """Add every unit folder's files to `docs`, rendering only units not in the cache; return the search words.
+
+    Units to render are rendered by `jobs` processes (all cores by default) when there are many.
+    """
     from generator.progress import track
 
     words: Counter = Counter()
     grouped = dates_by_folder(settings.dates)
     units = [(year, unit) for year in years for unit in year.units]
-    for year, unit in track(units, len(units), "生成页面（单位）"):
+    todo: list = []
+    keys: dict[int, str] = {}
+    for year, unit in units:
         key = unit_key(context, year.year, unit, settings, grouped)
         found = cache.take(key, docs)
         if found is None:
-            files = unit_files(year.year, unit, settings)
-            for rel, data in files.items():
-                docs[rel] = data
-            found = unit_words(year.year, unit)
-            cache.remember(key, files, docs, found)
+            keys[len(todo)] = key
+            todo.append((year.year, unit, settings))
+        else:
+            words.update(found)
+    done = _rendered(todo, jobs or os.cpu_count() or 1)
+    for index, (files, found) in enumerate(track(done, len(todo), "生成页面（单位）")):
+        for rel, data in files.items():
+            docs[rel] = data
+        cache.remember(keys[index], files, docs, found)
         words.update(found)
     return words
