@@ -181,12 +181,17 @@ def serve_edit(root: Path, only: bool = False) -> tuple[float, float]:
             proc.wait()
 
 
-def search_probe(site: Path):  # noqa: ANN201 - searchprobe.SearchProbe or None
+#: The search probe's query: words the synthetic forms hold on about one page in ten (results to fetch and rank).
+QUERY = "社区治理"
+
+
+def search_probe(site: Path, page: str = UNIT + "/"):  # noqa: ANN201 - searchprobe.SearchProbe or None
+    """Probe one query typed on a unit page (a typical page; the year page is measured for its memory)."""
     try:
         from benchmarks.searchprobe import probe_search
     except ImportError:
         return None
-    return probe_search(site, "社区工作者", page="2025/", cpu_throttle=4.0)
+    return probe_search(site, QUERY, page=page, cpu_throttle=4.0)
 
 
 def load() -> str:
@@ -257,6 +262,10 @@ def main() -> None:
                         "renderer_mb": found.renderer_rss_mb,
                         "results": found.results,
                     }
+                    year = search_probe(root / "site", page="2025/")
+                    if year is not None:  # the year page lists every unit and project: the heaviest page
+                        row["search"]["year_page_renderer_mb"] = year.renderer_rss_mb
+                        row["search"]["year_page_seconds"] = year.time_to_results_s
             if args.excel:
                 row["xlsx_s"] = timed(DISCLOSURE + ["export-xlsx", "-o", str(tmp / "xlsx")], root)
     report(rows)
@@ -291,7 +300,7 @@ def report(rows: dict[int, dict]) -> None:
     header += (
         " edit s | edit/cold | 2 shards s | merge s | identical | serve first s | serve edit s | --only first s | --only edit s |"
     )
-    header += " search KB | search s | renderer MB |"
+    header += " search KB | search s | renderer MB | year page: search s, renderer MB |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for forms, row in rows.items():
@@ -308,7 +317,8 @@ def report(rows: dict[int, dict]) -> None:
             f"| {cell(row, 'merge_s')} | {row.get('shards_identical', '–')} | {cell(row, 'serve_first_s', '{:.2f}')} "
             f"| {cell(row, 'serve_edit_s', '{:.2f}')} | {cell(row, 'only_first_s', '{:.2f}')} | {cell(row, 'only_edit_s', '{:.2f}')} "
             f"| {kib} "
-            f"| {search.get('seconds', '–')} | {search.get('renderer_mb', '–')} |"
+            f"| {search.get('seconds', '–')} | {search.get('renderer_mb', '–')} "
+            f"| {search.get('year_page_seconds', '–')}, {search.get('year_page_renderer_mb', '–')} |"
         )
     built = {f: r for f, r in rows.items() if "build_s" in r}
     if len(built) >= 2:

@@ -150,4 +150,77 @@ def test_whole_site_preview_serves_pages_on_demand_and_shows_an_edit(tmp_path):
         proc.wait(timeout=60)
         err.close()
     log = (tmp_path / "serve.err").read_text(encoding="utf-8")
-    assert log.count("generated ") == 2, log  # the start and the one edit: reading files regenerates nothing
+    # The start and the one edit (a page asked for while starting may be built on its own first, into
+    # build/serve/quick/): reading files regenerates nothing.
+    assert log.count("serve/docs (") == 2, log
+
+
+def _project(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("mkdocs.yml", "disclosure.yml", "overrides", "schema", "content"):
+        src = root / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp_path / name)
+    return tmp_path
+
+
+def test_a_unit_asked_for_while_starting_is_built_on_its_own_then_replaced(tmp_path, monkeypatch, capsys):
+    """Before the whole content is checked, a unit page is built alone (as `serve --only` does) and
+    placed without the home and year pages; once the site is ready the piece replaces it."""
+    from generator.site.pieces import SITE_PIECE
+    from generator.site.preview import SitePreview
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
+    preview = SitePreview("content", "mkdocs.yml")
+    page = preview.site / "2025" / unit.name / "index.html"
+    assert preview.quick(f"/2025/{unit.name}/")
+    assert page.is_file() and (preview.site / "assets").is_dir()
+    assert not (preview.site / "index.html").exists() and not (preview.site / "2025" / "index.html").exists()
+    assert "shown on its own" in capsys.readouterr().err
+    assert preview.quick(f"/2025/{unit.name}/")  # once built, answered from what was placed
+    assert not preview.quick("/2025/")  # a year page waits for the whole site
+    assert not preview.quick("/2025/no-such-unit/")
+    form = unit / "unit.yml"
+    form.write_text(form.read_text(encoding="utf-8").replace("unit_name:", "# 启动中的修改\nunit_name:", 1), encoding="utf-8")
+    assert preview.requick(f"2025/{unit.name}")  # saved while starting: built alone again
+    assert "启动中的修改" in (preview.site / "2025" / unit.name / "unit.yml").read_text(encoding="utf-8")
+    assert not preview.requick("2025/other-unit")  # never shown on its own: waits for the whole site
+    assert preview.start()
+    assert not preview.quick(f"/2025/{unit.name}/other")  # the site is ready: no more pages on their own
+    preview.ensure([SITE_PIECE, preview.key_for(f"/2025/{unit.name}/")])
+    whole = page.read_bytes()
+    assert (preview.site / "index.html").is_file()
+    assert b"<article" in whole and "<nav" in whole.decode("utf-8")
+    built = preview.work / preview.key_for(f"/2025/{unit.name}/") / "site" / "2025" / unit.name / "index.html"
+    assert whole == built.read_bytes()
+
+
+def test_whole_site_serve_with_errors_at_start_serves_nothing_and_exits_1(tmp_path):
+    """Content with errors when serve starts: the errors are reported and the server stops (exit 1)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = _project(tmp_path)
+    form = next((root / "content" / "2025").rglob("unit.yml"))
+    form.write_text(form.read_text(encoding="utf-8") + "\nunit_name: twice\n", encoding="utf-8")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "duplicate-key" in done.stdout and "nothing is served" in done.stderr

@@ -6,6 +6,11 @@ once: a request builds the piece it falls in (generator/site/pieces.py, smaller 
 before it is answered, and a background thread builds the others. A saved form inside one unit folder
 is checked with its folder only, the other checked forms are kept; only the pieces whose fingerprint
 changed are rebuilt, and the browser reloads. Search (Pagefind) is not part of the preview.
+
+Checking and writing a big content takes a while (half a minute at 10,000 forms), so the server starts
+at once and does that in the background; a unit page asked for meanwhile is built on its own first
+(`quick`: its folder checked and rendered alone, as `serve --only` does) and replaced by the whole
+site's page, with the browser reloaded, when the site is ready.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ class SitePreview:
         self.quiet.set()
         self.result: CheckResult | None = None
         self.placed: dict[str, tuple[str, set[str]]] = {}  # key -> (fingerprint, files placed in site)
+        self.quick_units: set[str] = set()  # units built on their own before the site was ready (`quick`)
         cfg = load_mkdocs_config(config)
         self.use_directory_urls = cfg["use_directory_urls"]
         from generator.site.build import mkdocs_inputs
@@ -90,6 +96,69 @@ class SitePreview:
 
     def start(self, jobs: int | None = None) -> bool:
         return self.publish(check_content(self.content, jobs=jobs))
+
+    def requick(self, folder: str) -> bool:
+        """A form of `folder` ("2025/unit") was saved before the site was ready: build that unit alone again."""
+        with self.lock:
+            if folder not in self.quick_units or self.result is not None:
+                return False
+            self.quick_units.discard(folder)
+            return self.quick(f"/{folder}/")
+
+    def quick(self, url_path: str) -> bool:
+        """Before the site is ready: build the unit folder `url_path` is in on its own, into the served site.
+
+        Returns whether the page can be answered now (built now or before). Only the unit's own pages
+        and the theme's files are placed: home and year pages wait for the whole site. The unit's pages
+        are replaced by the whole site's when it is ready (their navigation then lists every year).
+        """
+        from generator.site.build import generate
+        from generator.site.merge import SITEMAP
+        from generator.site.nav import nav_overrides
+        from generator.site.piecebuild import PieceRun, run_forked
+
+        parts = [p for p in url_path.strip("/").split("/") if p]
+        if len(parts) < 2 or not parts[0].isdigit() or parts[1] in ("index.html", "data"):
+            return False
+        unit = f"{parts[0]}/{parts[1]}"
+        with self.lock:
+            if self.result is not None:  # the site is ready: pages come from its pieces
+                return False
+            if unit in self.quick_units:
+                return True
+            if not (Path(self.content) / parts[0] / parts[1]).is_dir():
+                return False
+            base = self.work.parent / "quick" / unit.replace("/", "--")
+            docs, built = base / "docs", base / "site"
+            status, nav = generate(
+                self.content,
+                self.config,
+                only=unit,
+                docs_dir=str(docs),
+                downloads=False,
+                kept="the page waits for the whole site",
+            )
+            if status or nav is None:
+                return False
+            shutil.rmtree(built, ignore_errors=True)
+            run = PieceRun(f"quick-{parts[1]}", str(Path(self.config).resolve()), str(docs), str(built), nav_overrides(nav), [])
+            if run_forked([run], 1).get(run.key):
+                return False
+            own = f"{parts[0]}/{parts[1]}/"
+            for dirpath, _dirs, names in os.walk(built):
+                for name in names:
+                    rel = (Path(dirpath) / name).relative_to(built).as_posix()
+                    theme = not rel.endswith(".html") and "/" in rel and not rel.startswith(f"{parts[0]}/")
+                    if not (rel.startswith(own) or theme or rel == "404.html") or rel in (SITEMAP, SITEMAP + ".gz"):
+                        continue
+                    target = self.site / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = target.with_name(f".{target.name}.new")
+                    shutil.copyfile(Path(dirpath) / name, tmp)
+                    os.replace(tmp, target)
+            self.quick_units.add(unit)
+            print(f"serve: {unit} shown on its own while the whole site is prepared", file=sys.stderr, flush=True)
+            return True
 
     def key_for(self, url_path: str) -> str:
         parts = [p for p in url_path.strip("/").split("/") if p]

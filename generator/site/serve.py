@@ -118,24 +118,32 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None, re
 
 
 def serve_site(content: str, config: str, addr: str) -> int:
-    """Serve the whole site: pieces built when asked for and in the background; one edit rebuilds its pieces."""
+    """Serve the whole site: pieces built when asked for and in the background; one edit rebuilds its pieces.
+
+    The server answers at once: the content is checked and written in a background thread, and until
+    that is done a unit page asked for is built on its own (`SitePreview.quick`); other pages wait.
+    Content with errors at start stops the server (exit status 1), as nothing can be served.
+    """
     from mkdocs.livereload import LiveReloadServer
 
     from generator.site.pieces import SITE_PIECE
     from generator.site.preview import SitePreview
 
     preview = SitePreview(content, config)
-    if not preview.start():
-        return 1
     preview.site.mkdir(parents=True, exist_ok=True)
     quiet_mkdocs()
+    ready = threading.Event()
+    failed = threading.Event()
 
     class Server(LiveReloadServer):
         def _serve_request(self, environ, start_response):  # noqa: ANN001, ANN202 - WSGI
             path = environ.get("PATH_INFO", "/")
             if not path.startswith("/livereload/"):
                 try:
-                    preview.ensure([SITE_PIECE, preview.key_for(path)])  # what is asked for first
+                    if ready.is_set() or not preview.quick(path):
+                        ready.wait()
+                        if not failed.is_set():
+                            preview.ensure([SITE_PIECE, preview.key_for(path)])  # what is asked for first
                 except OSError as exc:
                     print(f"serve: could not build {path}: {exc}", file=sys.stderr, flush=True)
             return super()._serve_request(environ, start_response)
@@ -145,14 +153,48 @@ def serve_site(content: str, config: str, addr: str) -> int:
     not_found = preview.site / "404.html"
     server.error_handler = lambda code: not_found.read_bytes() if code == 404 and not_found.is_file() else None
 
-    def regenerate(paths: set[str]) -> None:
-        preview.rebuild(paths)
+    def reload_browsers() -> None:
         with server._rebuild_cond:  # MkDocs' server: the pages changed, reload the browsers
             server._want_rebuild = True
             server._rebuild_cond.notify_all()
 
+    def regenerate(paths: set[str]) -> None:
+        from generator.site.preview import unit_folder
+
+        if not ready.is_set():  # saved while starting: a unit shown on its own is shown again at once
+            folder = unit_folder(paths, Path(content))
+            if folder and preview.requick(folder):
+                reload_browsers()
+        ready.wait()  # then checked with the whole site, like any edit
+        preview.rebuild(paths)
+        reload_browsers()
+
+    def prepare() -> None:
+        try:
+            ok = preview.start()
+        except Exception as exc:  # noqa: BLE001 - reported; the server stops instead of hanging
+            print(f"serve: could not prepare the site: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            ok = False
+        if not ok:
+            failed.set()
+            ready.set()
+            with server._rebuild_cond:  # ends server.serve() in the main thread, which shuts the server down
+                server._shutdown = True
+                server._rebuild_cond.notify_all()
+            return
+        ready.set()
+        with preview.lock:
+            shown = sorted(preview.quick_units)
+        if shown:  # the units shown on their own first get the whole site's pages, then the browsers reload
+            try:
+                preview.ensure([SITE_PIECE, *{preview.key_for(f"/{unit}/") for unit in shown}])
+            except OSError as exc:
+                print(f"serve: could not build {', '.join(shown)}: {exc}", file=sys.stderr, flush=True)
+            reload_browsers()
+        preview.background()
+
     _watch(content, config, None, None, regenerate=regenerate)
-    threading.Thread(target=preview.background, daemon=True, name="disclosure-serve-background").start()
+    threading.Thread(target=prepare, daemon=True, name="disclosure-serve-prepare").start()
     print(f"serving on http://{addr}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         server.serve()
@@ -160,4 +202,4 @@ def serve_site(content: str, config: str, addr: str) -> int:
         pass
     finally:
         server.shutdown()
-    return 0
+    return 1 if failed.is_set() else 0

@@ -82,6 +82,24 @@ def test_keyboard_opens_moves_enters_and_closes(open_page, site_url):
     _clean(guarded)
 
 
+def test_input_method_composition_searches_the_committed_text_only(open_page, site_url):
+    """Pinyin being composed is not searched for; the committed characters are (CDP's IME events)."""
+    guarded = open_page(site_url + "2025/")
+    page = guarded.page
+    page.locator("input.md-search__input").click()
+    meta = ".md-search-result__meta"
+    before = page.locator(meta).text_content()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.imeSetComposition", {"text": "liangqi", "selectionStart": 7, "selectionEnd": 7})
+    assert page.evaluate("() => document.querySelector('.md-search__input').value") == "liangqi"
+    page.wait_for_timeout(600)  # longer than the box's debounce: a search would have started
+    assert page.locator(meta).text_content() == before
+    assert page.locator(RESULT_LINKS).count() == 0
+    cdp.send("Input.insertText", {"text": "两企三新"})
+    assert _results(page, "两企三新")
+    _clean(guarded)
+
+
 def test_reset_clears_and_a_query_without_results_says_so(open_page, site_url):
     guarded = open_page(site_url)
     page = guarded.page

@@ -5,6 +5,7 @@
  *
  * - Loads nothing until the box is used; then only pagefind/… below the site root (no other host;
  *   the site root comes from Material's __config "base", so a sub-path deployment works).
+ * - Typing through an input method searches when the composition is committed, not for its pinyin.
  * - Keyboard: "/", "s" or "f" opens, ↑/↓ move through the results, Enter opens the first or the
  *   focused one, Esc closes. ?q=… opens the box with a query (a shareable search).
  * - Query: numbers are searched without a comparison before them (≥90% → 90%) and spaced from their
@@ -252,7 +253,12 @@
     };
     var links = function () { return Array.prototype.slice.call(list.querySelectorAll(".md-search-result__link")); };
 
-    input.addEventListener("input", schedule);
+    /* An input method (pinyin, wubi) fires input events while the reader composes: the box then holds
+       Latin letters that are no query. Search once the composition is committed. */
+    input.addEventListener("input", function (event) {
+      if (!event.isComposing) schedule();
+    });
+    input.addEventListener("compositionend", schedule);
     input.addEventListener("focus", function () {
       if (!toggle.checked) toggle.checked = true;
       load();
