@@ -132,9 +132,13 @@ def shards(root: Path, tmp: Path) -> tuple[float, float, bool]:
     return built, merge, same
 
 
-def serve_edit(root: Path, only: bool = False) -> tuple[float, float]:
-    """Start `disclosure serve` (whole site, or `--only UNIT`); return (seconds to the unit's page, seconds
-    from saving one of its forms to the page showing the change)."""
+def serve_edit(root: Path, only: bool = False) -> dict[str, float]:
+    """Start `disclosure serve` (whole site, or `--only UNIT`) and time what an editor waits for.
+
+    `first`: start to the unit's page; `edit`: saving one of its forms right away to the page showing it
+    (the whole site may still be preparing); `ready`: start to the home page (the whole site checked and
+    written); `edit_ready`: another save, once ready, to the page showing it.
+    """
     import signal
     import socket
     import urllib.request
@@ -142,35 +146,35 @@ def serve_edit(root: Path, only: bool = False) -> tuple[float, float]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/{UNIT}/"
+    base = f"http://127.0.0.1:{port}/"
 
-    def fetch() -> str | None:
+    def fetch(path: str = UNIT + "/") -> str | None:
         try:
-            with urllib.request.urlopen(url, timeout=60) as response:  # a first request may build its piece
+            with urllib.request.urlopen(base + path, timeout=120) as response:  # a request may build its piece
                 return response.read().decode("utf-8")
         except OSError:
             return None
+
+    def until(predicate, since: float) -> float:  # noqa: ANN001 - a callable
+        while time.perf_counter() < since + 180:
+            if predicate():
+                return time.perf_counter() - since
+            time.sleep(0.05)
+        return float("inf")
 
     started = time.perf_counter()
     cmd = DISCLOSURE + ["serve", "-a", f"127.0.0.1:{port}"] + (["--only", UNIT] if only else [])
     proc = subprocess.Popen(cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        first = edit = float("inf")
-        while time.perf_counter() < started + 120:
-            if fetch():
-                first = time.perf_counter() - started
-                break
-            time.sleep(0.05)
-        mark = "局部预览修改标记" if only else "全站预览修改标记"
-        saved = time.perf_counter()
-        edit_one_form(root, mark)
-        while time.perf_counter() < saved + 120:
-            page = fetch()
-            if page and mark in page:
-                edit = time.perf_counter() - saved
-                break
-            time.sleep(0.05)
-        return first, edit
+        times = {"first": until(lambda: fetch() is not None, started)}
+        for name, mark in (("edit", "预览修改标记一"), ("edit_ready", "预览修改标记二")):
+            if name == "edit_ready":
+                times["ready"] = until(lambda: fetch("") is not None, started)
+            saved = time.perf_counter()
+            mark += "局部" if only else "全站"
+            edit_one_form(root, mark)
+            times[name] = until(lambda m=mark: m in (fetch() or ""), saved)
+        return times
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -251,8 +255,10 @@ def main() -> None:
                 if not args.no_shards:
                     row["shards_s"], row["merge_s"], row["shards_identical"] = shards(root, tmp)
             if args.serve:
-                row["serve_first_s"], row["serve_edit_s"] = serve_edit(root)
-                row["only_first_s"], row["only_edit_s"] = serve_edit(root, only=True)
+                whole, alone = serve_edit(root), serve_edit(root, only=True)
+                row["serve_first_s"], row["serve_edit_s"] = whole["first"], whole["edit"]
+                row["serve_ready_s"], row["serve_edit_ready_s"] = whole["ready"], whole["edit_ready"]
+                row["only_first_s"], row["only_edit_s"] = alone["first"], alone["edit"]
             if args.search and (root / "site").is_dir():
                 found = search_probe(root / "site")
                 if found is not None:
@@ -298,7 +304,8 @@ def report(rows: dict[int, dict]) -> None:
         "| ms/page | KB/page |"
     )
     header += (
-        " edit s | edit/cold | 2 shards s | merge s | identical | serve first s | serve edit s | --only first s | --only edit s |"
+        " edit s | edit/cold | 2 shards s | merge s | identical | serve first s | serve edit s | serve ready s "
+        "| serve edit when ready s | --only first s | --only edit s |"
     )
     header += " search KB | search s | renderer MB | year page: search s, renderer MB |"
     print(header)
@@ -315,7 +322,8 @@ def report(rows: dict[int, dict]) -> None:
             f"| {forms} | {rate} | {cell(row, 'build_s')} | {cell(row, 'plain_s')} | {ratio} | {cell(row, 'plain_pagefind_s')} | {ratio_pf} "
             f"| {per_page} | {cell(row, 'kb_per_page')} | {cell(row, 'edit_s')} | {edit} | {cell(row, 'shards_s')} "
             f"| {cell(row, 'merge_s')} | {row.get('shards_identical', '–')} | {cell(row, 'serve_first_s', '{:.2f}')} "
-            f"| {cell(row, 'serve_edit_s', '{:.2f}')} | {cell(row, 'only_first_s', '{:.2f}')} | {cell(row, 'only_edit_s', '{:.2f}')} "
+            f"| {cell(row, 'serve_edit_s', '{:.2f}')} | {cell(row, 'serve_ready_s', '{:.1f}')} "
+            f"| {cell(row, 'serve_edit_ready_s', '{:.2f}')} | {cell(row, 'only_first_s', '{:.2f}')} | {cell(row, 'only_edit_s', '{:.2f}')} "
             f"| {kib} "
             f"| {search.get('seconds', '–')} | {search.get('renderer_mb', '–')} "
             f"| {search.get('year_page_seconds', '–')}, {search.get('year_page_renderer_mb', '–')} |"

@@ -224,3 +224,36 @@ def test_whole_site_serve_with_errors_at_start_serves_nothing_and_exits_1(tmp_pa
     )
     assert done.returncode == 1, done.stderr
     assert "duplicate-key" in done.stdout and "nothing is served" in done.stderr
+
+
+def test_a_saved_unit_is_shown_before_the_year_and_home_pages_are_redone(tmp_path, monkeypatch):
+    """A save inside one unit folder rebuilds that unit's piece first (the browsers reload then), and
+    the year and home pages after; a project added or removed goes the whole way at once."""
+    from generator.site.pieces import SITE_PIECE
+    from generator.site.preview import SitePreview
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
+    preview = SitePreview("content", "mkdocs.yml")
+    assert preview.start()
+    key = preview.key_for(f"/2025/{unit.name}/")
+    preview.ensure([SITE_PIECE, key, "2025"])
+    form = unit / "unit.yml"
+    marker = "保存后先显示"
+    form.write_text(form.read_text(encoding="utf-8").replace("unit_name:", f"# {marker}\nunit_name:", 1), encoding="utf-8")
+    served = preview.site / "2025" / unit.name / "unit.yml"
+    seen: list[bool] = []
+    preview.rebuild({str(form)}, shown=lambda: seen.append(marker in served.read_text(encoding="utf-8")))
+    assert seen == [True]  # shown once, with the saved form already in place
+    assert marker in served.read_text(encoding="utf-8")
+    built = preview.work / key / "site" / "2025" / unit.name / "unit.yml"
+    assert served.read_bytes() == built.read_bytes()
+    assert preview.stale() == [k for k in preview.stale() if k not in preview.placed]  # nothing placed is out of date
+
+    project = next(p for p in unit.iterdir() if p.name != "unit.yml")
+    project.unlink()  # a project removed: the unit's files change, no shortcut
+    seen.clear()
+    preview.rebuild({str(project)}, shown=lambda: seen.append(True))
+    assert seen == []
+    assert not (preview.site / "2025" / unit.name / project.stem / "index.html").exists()

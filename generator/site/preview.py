@@ -20,6 +20,7 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from generator.forms.validate import CheckResult, check_content
 from generator.site.piecebuild import build_pieces, fingerprints
@@ -203,13 +204,54 @@ class SitePreview:
             (self.site / rel).unlink(missing_ok=True)
         self.placed[piece.key] = (self.prints[piece.key], files)
 
-    def rebuild(self, paths: set[str]) -> None:
-        """After a save: check what changed (its unit folder only when that is all), rebuild what changed."""
+    def show_unit(self, result: CheckResult, folder: str) -> bool:
+        """Render the saved unit folder alone into the docs and rebuild its piece, before the rest of the site.
+
+        Only when the unit's files are the same set as before (no project added or removed) and the
+        check found no error: then the unit's page shows the edit in a second or two, and `rebuild`
+        goes on with the year and home pages, which sum every unit. Returns whether the piece was rebuilt.
+        """
+        from generator.fileio import write_bytes_atomic
+        from generator.site.outputs import load_mkdocs_config, select_years, settings_from, validated_source
+        from generator.site.rendercache import unit_files
+
+        if result.errors or self.result is None:
+            return False
+        years = select_years(result, validated_source(result), folder)
+        units = [(year.year, unit) for year in years for unit in year.units]
+        if len(units) != 1:
+            return False
+        cfg = load_mkdocs_config(self.config, docs_dir=str(self.docs))
+        files = unit_files(*units[0], settings_from(cfg, self.content, folder, downloads=False))
+        with self.lock:
+            key = piece_key(f"{folder}/index.md", self.buckets)
+            piece = self.pieces.get(key)
+            docs: Any = self.generated.docs  # a rendercache.Docs
+            mine = {rel for rel in docs if rel.startswith(folder + "/")}
+            if piece is None or set(files) != mine:
+                return False
+            for rel, data in files.items():
+                write_bytes_atomic(self.docs / rel, data)
+                docs[rel] = data
+            self.prints[key] = fingerprints([piece], docs, self.config, self.nav, self.inputs)[key]
+            placed = key in self.placed
+        if placed:
+            self.ensure([key])
+        return placed
+
+    def rebuild(self, paths: set[str], shown=None) -> None:  # noqa: ANN001 - a callable or None
+        """After a save: check what changed (its unit folder only when that is all), rebuild what changed.
+
+        A save inside one unit folder rebuilds that unit's piece first (`show_unit`) and calls `shown`
+        (the server reloads the browsers), then the year and home pages and whatever else changed.
+        """
         self.quiet.clear()  # the background builds wait: an edit is what the editor looks at
         try:
             folder = unit_folder(paths, Path(self.content))
             if folder and self.result is not None:
                 result = splice(self.result, check_content(self.content, only=folder), folder)
+                if self.show_unit(result, folder) and shown is not None:
+                    shown()
             else:
                 result = check_content(self.content)
             if not self.publish(result):

@@ -166,7 +166,7 @@ def serve_site(content: str, config: str, addr: str) -> int:
             if folder and preview.requick(folder):
                 reload_browsers()
         ready.wait()  # then checked with the whole site, like any edit
-        preview.rebuild(paths)
+        preview.rebuild(paths, shown=reload_browsers)  # the unit's own pages first, then the rest
         reload_browsers()
 
     def prepare() -> None:
