@@ -124,3 +124,18 @@ def test_a_kept_copy_is_not_rewritten(tmp_path):
     (site / "2025/a/index.html").write_text(PAGE + " ", encoding="utf-8")
     write_sources(site, kept)
     assert copy.read_text(encoding="utf-8") == augmented(PAGE + " ")
+
+
+def test_sources_written_by_worker_processes_equal_one_process_ones(tmp_path):
+    """Many pages are augmented by forked workers: the same copies and manifest as in one process."""
+    from generator.site.searchindex import MANIFEST, write_sources
+
+    site = tmp_path / "site"
+    for i in range(520):  # above the threshold for workers
+        page = site / "2025" / f"u{i:03d}" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(PAGE.replace("花城保", f"单位{i}"), encoding="utf-8")
+    assert write_sources(site, tmp_path / "two", jobs=2) == write_sources(site, tmp_path / "one", jobs=1) == 520
+    one = {p.relative_to(tmp_path / "one").as_posix(): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    two = {p.relative_to(tmp_path / "two").as_posix(): p.read_bytes() for p in (tmp_path / "two").rglob("*") if p.is_file()}
+    assert one == two and MANIFEST in one

@@ -162,33 +162,57 @@ SOURCES_DIR = "build/pagefind-pages"
 MANIFEST = "digests.json"
 
 
-def write_sources(site: Path, target: Path) -> int:
+#: What forked `write_sources` workers inherit: (site, target, digests recorded for the copies).
+_SOURCES: tuple[Any, ...] = ()
+
+
+def _source_copy(rel: str) -> tuple[str, str]:
+    """Bring one augmented copy up to date (see `write_sources`); return (rel, digest of the page)."""
+    import hashlib
+
+    site, target, known = _SOURCES
+    data = (site / rel).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    out = target / rel
+    if known.get(rel) != digest or not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(augmented(data.decode("utf-8")), encoding="utf-8")
+    return rel, digest
+
+
+def write_sources(site: Path, target: Path, jobs: int | None = None) -> int:
     """Bring `target` to the site's result pages, `augmented`, at the same paths; return their number.
 
     A copy whose page has the digest recorded in `target`'s manifest is kept as it is; copies of pages
     that are gone are removed. The copies are a function of the page bytes only, so a kept copy equals
-    a fresh one and the index equals a cold build's.
+    a fresh one and the index equals a cold build's. Many pages are done by `jobs` forked processes.
     """
-    import hashlib
     import json
+    import os
 
+    global _SOURCES
     manifest = target / MANIFEST
     try:
         known = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         known = {}
-    digests = {}
+    pages = []
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
-        if rel in SKIPPED or rel.startswith(BUNDLE + "/"):
-            continue
-        data = path.read_bytes()
-        digests[rel] = hashlib.sha256(data).hexdigest()
-        out = target / rel
-        if known.get(rel) == digests[rel] and out.is_file():
-            continue
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(augmented(data.decode("utf-8")), encoding="utf-8")
+        if rel not in SKIPPED and not rel.startswith(BUNDLE + "/"):
+            pages.append(rel)
+    jobs = jobs or os.cpu_count() or 1
+    _SOURCES = (site, target, known)
+    try:
+        if jobs > 1 and len(pages) >= 500:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                digests = dict(pool.imap(_source_copy, pages, chunksize=64))
+        else:
+            digests = dict(_source_copy(rel) for rel in pages)
+    finally:
+        _SOURCES = ()
     for path in sorted(target.rglob("*.html")):
         if path.relative_to(target).as_posix() not in digests:
             path.unlink()

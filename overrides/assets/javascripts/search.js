@@ -240,6 +240,9 @@
       clearTimeout(timer);
       current++; // results still on their way are for an older query
       say(t["search.result.searching"] || "正在搜索……");
+      /* The index chunks of the phrase are fetched during the pause before searching (as Pagefind's own UI does). */
+      var typed = normalize(input.value);
+      if (typed) load().then(function (pagefind) { pagefind.preload('"' + spaced(typed).replace(/"/g, " ") + '"'); }, function () {});
       timer = setTimeout(function () { search(input.value); }, 120);
     };
     var open = function () {
