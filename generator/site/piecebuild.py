@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.fileio import write_bytes_atomic, write_text_atomic
+from generator.forking import die_with_parent
 from generator.site.pieces import Piece, build_context, fingerprint
 
 #: The record of a built piece, next to its docs/ and site/ folders.
@@ -159,17 +160,6 @@ def run_mkdocs(run: PieceRun) -> str | None:
     return None
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to end this process when the build that forked it dies (a SIGKILL leaves no orphan)."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def theme_search(config: str) -> bool:
     """Return whether the config builds Material's own search index (the offline archive does)."""
     from generator.site.outputs import load_mkdocs_config
@@ -179,7 +169,7 @@ def theme_search(config: str) -> bool:
 
 
 def _child(run: PieceRun, conn) -> None:  # noqa: ANN001 - a multiprocessing connection
-    _die_with_parent()
+    die_with_parent()
     conn.send(run_mkdocs(run))
     conn.close()
 

@@ -227,11 +227,11 @@ def _rendered(todo: list, jobs: int):  # noqa: ANN202 - an iterator of (files, w
         for year, unit, settings in todo:
             yield unit_files(year, unit, settings), unit_words(year, unit)
         return
-    import multiprocessing
+    from generator.forking import fork_pool
 
     _TODO = todo
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with fork_pool(jobs) as pool:
             yield from pool.imap(_render_one, range(len(todo)), chunksize=8)
     finally:
         _TODO = []

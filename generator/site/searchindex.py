@@ -205,9 +205,9 @@ def write_sources(site: Path, target: Path, jobs: int | None = None) -> int:
     _SOURCES = (site, target, known)
     try:
         if jobs > 1 and len(pages) >= 500:
-            import multiprocessing
+            from generator.forking import fork_pool
 
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with fork_pool(jobs) as pool:
                 digests = dict(pool.imap(_source_copy, pages, chunksize=64))
         else:
             digests = dict(_source_copy(rel) for rel in pages)
