@@ -139,6 +139,7 @@ def serve_edit(root: Path, only: bool = False) -> dict[str, float]:
     (the whole site may still be preparing); `ready`: start to the home page (the whole site checked and
     written); `edit_ready`: another save, once ready, to the page showing it.
     """
+    import functools
     import signal
     import socket
     import urllib.request
@@ -164,7 +165,11 @@ def serve_edit(root: Path, only: bool = False) -> dict[str, float]:
 
     started = time.perf_counter()
     cmd = DISCLOSURE + ["serve", "-a", f"127.0.0.1:{port}"] + (["--only", UNIT] if only else [])
-    proc = subprocess.Popen(cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Ctrl-C must reach serve even when this benchmark runs in the background (`nohup … &` ignores SIGINT).
+    default_sigint = functools.partial(signal.signal, signal.SIGINT, signal.SIG_DFL)
+    proc = subprocess.Popen(
+        cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=default_sigint
+    )
     try:
         times = {"first": until(lambda: fetch() is not None, started)}
         for name, mark in (("edit", "预览修改标记一"), ("edit_ready", "预览修改标记二")):
