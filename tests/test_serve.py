@@ -257,3 +257,29 @@ def test_a_saved_unit_is_shown_before_the_year_and_home_pages_are_redone(tmp_pat
     preview.rebuild({str(project)}, shown=lambda: seen.append(True))
     assert seen == []
     assert not (preview.site / "2025" / unit.name / project.stem / "index.html").exists()
+
+
+def test_a_save_already_waiting_defers_the_year_and_home_pages_to_its_rebuild(tmp_path, monkeypatch, capsys):
+    """Two saves in a row: each unit is shown first; the year and home pages are redone once, after the last."""
+    from generator.site.pieces import SITE_PIECE
+    from generator.site.preview import SitePreview
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
+    preview = SitePreview("content", "mkdocs.yml")
+    assert preview.start()
+    preview.ensure([SITE_PIECE, preview.key_for(f"/2025/{unit.name}/"), "2025"])
+    capsys.readouterr()
+    form = unit / "unit.yml"
+    served = preview.site / "2025" / unit.name / "unit.yml"
+    for marker, more in (("第一次保存", True), ("第二次保存", False)):
+        form.write_text(form.read_text(encoding="utf-8").replace("unit_name:", f"# {marker}\nunit_name:", 1), encoding="utf-8")
+        shown: list[bool] = []
+        preview.rebuild({str(form)}, shown=lambda m=marker: shown.append(m in served.read_text(encoding="utf-8")), more=lambda m=more: m)
+        assert shown == [True]
+        generated = "serve/docs (" in capsys.readouterr().err
+        assert generated is not more  # deferred while another save waits, done with the last one
+        assert (preview.deferred is not None) is more
+    assert "第一次保存" in served.read_text(encoding="utf-8") and "第二次保存" in served.read_text(encoding="utf-8")
+    assert preview.result is not None and any("第一次保存" in (f.source or b"").decode() for f in preview.result.files)

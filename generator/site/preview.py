@@ -72,6 +72,8 @@ class SitePreview:
         self.result: CheckResult | None = None
         self.placed: dict[str, tuple[str, set[str]]] = {}  # key -> (fingerprint, files placed in site)
         self.quick_units: set[str] = set()  # units built on their own before the site was ready (`quick`)
+        #: A check result whose year and home pages were left for the next save (`rebuild` with `more`).
+        self.deferred: CheckResult | None = None
         cfg = load_mkdocs_config(config)
         self.use_directory_urls = cfg["use_directory_urls"]
         from generator.site.build import mkdocs_inputs
@@ -239,21 +241,29 @@ class SitePreview:
             self.ensure([key])
         return placed
 
-    def rebuild(self, paths: set[str], shown=None) -> None:  # noqa: ANN001 - a callable or None
+    def rebuild(self, paths: set[str], shown=None, more=None) -> None:  # noqa: ANN001 - callables or None
         """After a save: check what changed (its unit folder only when that is all), rebuild what changed.
 
         A save inside one unit folder rebuilds that unit's piece first (`show_unit`) and calls `shown`
         (the server reloads the browsers), then the year and home pages and whatever else changed.
+        When `more()` says another save is already waiting, the year and home pages wait for it: its
+        rebuild shows its unit first, then does them once for both saves.
         """
         self.quiet.clear()  # the background builds wait: an edit is what the editor looks at
         try:
             folder = unit_folder(paths, Path(self.content))
             if folder and self.result is not None:
-                result = splice(self.result, check_content(self.content, only=folder), folder)
-                if self.show_unit(result, folder) and shown is not None:
-                    shown()
+                base = self.deferred if self.deferred is not None else self.result
+                result = splice(base, check_content(self.content, only=folder), folder)
+                if self.show_unit(result, folder):
+                    if shown is not None:
+                        shown()
+                    if more is not None and more():
+                        self.deferred = result
+                        return
             else:
                 result = check_content(self.content)
+            self.deferred = None
             if not self.publish(result):
                 print("serve: the content has errors (above); the preview keeps the previous pages", file=sys.stderr, flush=True)
                 return

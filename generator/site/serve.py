@@ -62,7 +62,7 @@ def wants_regeneration(event, ignored: tuple[Path, ...] = ()) -> bool:  # noqa: 
     return False
 
 
-def _watch(content: str, config: str, only: str | None, docs_dir: str | None, regenerate=None):  # noqa: ANN001, ANN201
+def _watch(content: str, config: str, only: str | None, docs_dir: str | None, regenerate=None, waiting=None):  # noqa: ANN001, ANN201
     """Regenerate (incrementally: unchanged pages are not rewritten) when a form, layout or settings file is written.
 
     Only writes count: generating reads every form, which fires watchdog's opened/closed_no_write events.
@@ -78,7 +78,7 @@ def _watch(content: str, config: str, only: str | None, docs_dir: str | None, re
 
     from generator.forms.registry import SITE_LAYOUTS, forget
 
-    pending = threading.Event()
+    pending = waiting if waiting is not None else threading.Event()  # set while a save waits to be handled
     changed: set[str] = set()
     root = Path(content).resolve().parent
     ignored = tuple((root / name).resolve() for name in GENERATED)
@@ -166,7 +166,8 @@ def serve_site(content: str, config: str, addr: str) -> int:
             if folder and preview.requick(folder):
                 reload_browsers()
         ready.wait()  # then checked with the whole site, like any edit
-        preview.rebuild(paths, shown=reload_browsers)  # the unit's own pages first, then the rest
+        # The unit's own pages first, then the rest (left for the next save when one is already waiting).
+        preview.rebuild(paths, shown=reload_browsers, more=waiting.is_set)
         reload_browsers()
 
     def prepare() -> None:
@@ -193,7 +194,8 @@ def serve_site(content: str, config: str, addr: str) -> int:
             reload_browsers()
         preview.background()
 
-    _watch(content, config, None, None, regenerate=regenerate)
+    waiting = threading.Event()
+    _watch(content, config, None, None, regenerate=regenerate, waiting=waiting)
     threading.Thread(target=prepare, daemon=True, name="disclosure-serve-prepare").start()
     print(f"serving on http://{addr}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
