@@ -176,7 +176,7 @@ def serve_edit(root: Path, only: bool = False) -> dict[str, float]:
             if name == "edit_ready":
                 times["ready"] = until(lambda: fetch("") is not None, started)
             saved = time.perf_counter()
-            mark += "局部" if only else "全站"
+            mark += ("局部" if only else "全站") + str(time.time_ns())  # new in every run: the tree may be reused
             edit_one_form(root, mark)
             times[name] = until(lambda m=mark: m in (fetch() or ""), saved)
         return times
