@@ -276,7 +276,9 @@ def test_a_save_already_waiting_defers_the_year_and_home_pages_to_its_rebuild(tm
     for marker, more in (("第一次保存", True), ("第二次保存", False)):
         form.write_text(form.read_text(encoding="utf-8").replace("unit_name:", f"# {marker}\nunit_name:", 1), encoding="utf-8")
         shown: list[bool] = []
-        preview.rebuild({str(form)}, shown=lambda m=marker: shown.append(m in served.read_text(encoding="utf-8")), more=lambda m=more: m)
+        preview.rebuild(
+            {str(form)}, shown=lambda m=marker: shown.append(m in served.read_text(encoding="utf-8")), more=lambda m=more: m
+        )
         assert shown == [True]
         generated = "serve/docs (" in capsys.readouterr().err
         assert generated is not more  # deferred while another save waits, done with the last one
