@@ -145,6 +145,10 @@ def test_whole_site_preview_serves_pages_on_demand_and_shows_an_edit(tmp_path):
         assert _wait_for(lambda: marker in (fetch(yml) or ""), 120)  # the published YAML copy is the saved one
         assert (tmp_path / "build" / "serve" / "site" / "index.html").is_file()
         assert not (tmp_path / "site").exists()
+        # The unit's page is shown first; the year and home pages follow with the whole site's generation.
+        log_file = tmp_path / "serve.err"
+        assert _wait_for(lambda: log_file.read_text(encoding="utf-8").count("serve/docs (") >= 2, 120)
+        time.sleep(3)  # idle: serving and reading files must not regenerate anything more
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
