@@ -139,3 +139,107 @@ def test_sources_written_by_worker_processes_equal_one_process_ones(tmp_path):
     one = {p.relative_to(tmp_path / "one").as_posix(): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
     two = {p.relative_to(tmp_path / "two").as_posix(): p.read_bytes() for p in (tmp_path / "two").rglob("*") if p.is_file()}
     assert one == two and MANIFEST in one
+
+
+def test_a_copy_made_by_other_code_is_made_again(tmp_path, monkeypatch):
+    """The manifest records a digest of searchindex.py: copies made by an older version are redone."""
+    from generator.site import searchindex
+
+    site, kept = tmp_path / "site", tmp_path / "kept"
+    (site / "2025/a").mkdir(parents=True)
+    (site / "2025/a/index.html").write_text(PAGE, encoding="utf-8")
+    searchindex.write_sources(site, kept)
+    copy = kept / "2025/a/index.html"
+    copy.write_text("made by older code", encoding="utf-8")
+    monkeypatch.setattr(searchindex, "_code_digest", lambda: "another version")
+    searchindex.write_sources(site, kept)
+    assert copy.read_text(encoding="utf-8") == augmented(PAGE)
+
+
+def test_a_year_page_is_indexed_without_its_listing():
+    """The year page lists every unit and project by name: their own pages are the results for them."""
+    from generator.site.searchindex import is_listing
+
+    year = PAGE.replace("<h1>村干部“花城保”经费</h1>", "<h1>2025 年度</h1><p>共有 1 个预算单位</p>")
+    out = augmented(year, listing=True)
+    assert "共有 1 个预算单位" in out and "<table" not in out and "291人" not in out
+    assert is_listing("2025/index.html") and not is_listing("2025/x/index.html") and not is_listing("index.html")
+
+
+def _pages(count_per_unit: dict[str, int]) -> list[str]:
+    pages = ["2025/index.html", "about.html", "2025/data/index.html"]
+    for unit, count in count_per_unit.items():
+        pages.append(f"2025/{unit}/index.html")
+        pages += [f"2025/{unit}/p{i}/index.html" for i in range(count - 1)]
+    return pages
+
+
+def test_a_small_site_is_one_bundle():
+    from generator.site.searchindex import FIRST_BUNDLE, plan_bundles
+
+    pages = _pages({"a": 3, "b": 4})
+    assert plan_bundles(pages, limit=10) == {FIRST_BUNDLE: sorted(pages)}
+
+
+def test_a_large_site_is_bundles_of_whole_units_that_stay_where_they_are():
+    from generator.site.searchindex import FIRST_BUNDLE, plan_bundles, unit_of
+
+    units = {f"unit-{i:03d}": 10 for i in range(100)}
+    pages = _pages(units)
+    bundles = plan_bundles(pages, limit=300)
+    assert list(bundles)[0] == FIRST_BUNDLE
+    assert bundles[FIRST_BUNDLE] == ["2025/data/index.html", "2025/index.html", "about.html"]  # no unit page
+    assert len(bundles) - 1 == 4  # 1,000 unit pages: the smallest power of two with <= 300 each, about
+    assert sorted(rel for found in bundles.values() for rel in found) == sorted(pages)
+    home = {unit_of(rel): key for key, found in bundles.items() for rel in found if unit_of(rel)}
+    for key, found in bundles.items():
+        assert all(home[unit_of(rel)] == key for rel in found if unit_of(rel))  # a unit's pages together
+        assert key == FIRST_BUNDLE or len(found) <= 2 * 300
+    # A unit added (or a page added to a unit) moves no other unit to another bundle.
+    more = plan_bundles(_pages({**units, "unit-new": 5, "unit-000": 12}), limit=300)
+    moved = {unit_of(rel): key for key, found in more.items() for rel in found if unit_of(rel)}
+    assert all(moved[unit] == key for unit, key in home.items())
+
+
+def _site(root, units: dict[str, str]) -> None:
+    for rel in ("index.html", "404.html", "2025/index.html"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(PAGE.replace("花城保", "年度"), encoding="utf-8")
+    for unit, word in units.items():
+        for rel in (f"2025/{unit}/index.html", f"2025/{unit}/p/index.html"):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(PAGE.replace("花城保", word), encoding="utf-8")
+
+
+def _tree(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bundles_are_merged_by_a_list_and_an_edit_indexes_its_bundle_only(tmp_path):
+    """Several bundles: the first has Pagefind's program, the others their data only, listed in
+    bundles.json; after one page changes only its bundle is indexed again, and the index equals a cold one."""
+    import json
+
+    from generator.site.searchindex import BUNDLE, BUNDLES_LIST, PARTS, index_site
+
+    units = {f"unit-{i}": f"单位{i}" for i in range(6)}
+    site, sources = tmp_path / "site", tmp_path / "build" / "pagefind-pages"
+    _site(site, units)
+    first = index_site(site, sources, limit=4)
+    parts = json.loads((site / BUNDLE / BUNDLES_LIST).read_text(encoding="utf-8"))
+    assert first.bundles == len(parts) + 1 >= 3 and first.kept == 0 and first.pages == 13
+    assert (site / BUNDLE / "pagefind.js").is_file() and (site / BUNDLE / "wasm.unknown.pagefind").is_file()
+    for part in parts:
+        names = {p.name for p in (site / BUNDLE / part).iterdir()}
+        assert part.startswith(PARTS + "/") and "pagefind.js" not in names and "pagefind-entry.json" in names
+        assert any(name.endswith(".pf_meta") for name in names) and "fragment" in names
+    assert index_site(site, sources, limit=4).kept == first.bundles  # nothing changed: nothing indexed
+
+    (site / "2025/unit-3/p/index.html").write_text(PAGE.replace("花城保", "改过的项目"), encoding="utf-8")
+    again = index_site(site, sources, limit=4)
+    assert again.kept == first.bundles - 1
+    cold = tmp_path / "cold"
+    _site(cold, units)
+    (cold / "2025/unit-3/p/index.html").write_text(PAGE.replace("花城保", "改过的项目"), encoding="utf-8")
+    index_site(cold, tmp_path / "other" / "pagefind-pages", limit=4)
+    assert _tree(site / BUNDLE) == _tree(cold / BUNDLE)

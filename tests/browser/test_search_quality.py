@@ -93,12 +93,31 @@ RESULT_LINKS = ".md-search-result__list > li.md-search-result__item > a.md-searc
 INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
+@pytest.fixture(scope="module", params=["one bundle", "bundles"])
+def indexed_site(request, built_project, tmp_path_factory):
+    """The built site as built (the shipped content is one Pagefind bundle), and the same pages indexed
+    as several bundles merged in the browser, as a large site is (generator/site/searchindex.py)."""
+    import shutil
+
+    from generator.site.searchindex import BUNDLE, BUNDLES_LIST, index_site
+
+    site = built_project / "site"
+    if request.param == "one bundle":
+        assert (site / BUNDLE / BUNDLES_LIST).read_text(encoding="utf-8") == "[]"
+        return site
+    copy = tmp_path_factory.mktemp("bundled") / "site"
+    shutil.copytree(site, copy)
+    report = index_site(copy, limit=1)  # the year and about pages, and the unit's pages, apart
+    assert report.bundles == 2, report
+    return copy
+
+
 @pytest.fixture(scope="module")
-def searched(built_project, serve_dir, chromium_browser):
+def searched(indexed_site, serve_dir, chromium_browser):
     """Every query typed into the search box of one page: query -> (result paths, previews)."""
     from tests.browser.conftest import _is_local
 
-    url = serve_dir(built_project / "site")
+    url = serve_dir(indexed_site)
     context = chromium_browser.new_context(locale="zh-CN")
     blocked: list[str] = []
 

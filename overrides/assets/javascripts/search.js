@@ -155,9 +155,22 @@
 
     var load = function () {
       if (!engine) {
+        var options = { baseUrl: root.pathname, excerptLength: 30 };
+        /* The index is several Pagefind bundles (generator/site/searchindex.py: Pagefind's cost per query
+           grows with the square of a bundle's pages): the first is pagefind/, the others are listed in
+           pagefind/bundles.json and merged into it (they share its program). */
+        var parts = fetch(new URL("pagefind/bundles.json", root).href).then(function (response) {
+          return response.ok ? response.json() : [];
+        }).catch(function () { return []; });
         engine = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
-          return Promise.resolve(pagefind.options({ baseUrl: root.pathname, excerptLength: 30 })).then(function () {
+          return Promise.resolve(pagefind.options(options)).then(function () {
             pagefind.init();
+            return parts;
+          }).then(function (list) {
+            return Promise.all((Array.isArray(list) ? list : []).map(function (path) {
+              return pagefind.mergeIndex(new URL("pagefind/" + path, root).pathname, options);
+            }));
+          }).then(function () {
             return pagefind;
           });
         });
