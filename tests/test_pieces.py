@@ -254,3 +254,35 @@ def test_year_piece_hides_its_units_with_one_pattern():
 
     pages = ["2025/index.md"] + [f"2025/u{i}/{name}" for i in range(500) for name in ("index.md", "p1.md")]
     assert hidden_patterns(pages[1:], pages) == ["/2025/*/*.md"]
+
+
+def test_a_cancelled_build_stops_its_processes_at_once(monkeypatch, tmp_path):
+    """`serve` cancels a background piece build when an edit comes: the MkDocs processes are stopped."""
+    import threading
+    import time
+
+    from generator.site import piecebuild
+
+    started = tmp_path / "pids"
+    started.mkdir()
+
+    def slow(run):  # noqa: ANN001, ANN202 - stands for a long MkDocs build, in the forked process
+        (started / str(os.getpid())).touch()
+        time.sleep(60)
+
+    monkeypatch.setattr(piecebuild, "run_mkdocs", slow)
+    runs = [piecebuild.PieceRun(f"p{i}", "mkdocs.yml", "docs", str(tmp_path / f"s{i}"), {}, []) for i in range(3)]
+    cancel = threading.Event()
+    threading.Timer(1.0, cancel.set).start()
+    began = time.monotonic()
+    with pytest.raises(piecebuild.BuildCancelled):
+        piecebuild.run_forked(runs, 2, cancel=cancel)
+    assert time.monotonic() - began < 10  # not the 60 s of the builds
+    pids = [int(p.name) for p in started.iterdir()]
+    assert len(pids) == 2  # two at a time; the third was never started
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    cancel.clear()
+    monkeypatch.setattr(piecebuild, "run_mkdocs", lambda run: None)
+    assert piecebuild.run_forked(runs, 2, cancel=cancel) == {"p0": None, "p1": None, "p2": None}

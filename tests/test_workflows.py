@@ -169,6 +169,15 @@ def test_pages_workflow(workflows):
     assert count >= 2 and shards == [f"{n}/{count}" for n in range(1, count + 1)]  # every shard, once
     parts = [entry["part"] for entry in jobs["shards"]["strategy"]["matrix"]["include"]]
     assert len(set(parts)) == count  # one artifact per shard, all downloaded by the merge job
+    # Deploys are incremental: each shard restores its pieces (and the Excel cache), the merge job the
+    # search bundles, saved by the previous deploy under a key of their own (the newest is restored).
+    for job, wanted in (("shards", {"build/pieces", "~/.cache/disclosure"}), ("build", {"build/pagefind-bundles"})):
+        cache = next(s for s in jobs[job]["steps"] if s.get("uses", "").startswith("actions/cache@"))
+        assert wanted <= set(cache["with"]["path"].split()), job
+        key, restore = cache["with"]["key"], cache["with"]["restore-keys"]
+        assert key.endswith("${{ github.sha }}") and key.startswith(restore) and restore.endswith("-")
+        build_step = next(s for s in jobs[job]["steps"] if "disclosure " in s.get("run", ""))
+        assert jobs[job]["steps"].index(cache) < jobs[job]["steps"].index(build_step)  # restored before building
 
 
 def test_release_workflow(workflows):

@@ -174,12 +174,18 @@ def _child(run: PieceRun, conn) -> None:  # noqa: ANN001 - a multiprocessing con
     conn.close()
 
 
-def run_forked(runs: list[PieceRun], jobs: int, search: bool = False) -> dict[str, str | None]:
+class BuildCancelled(Exception):
+    """The `cancel` event of `run_forked` was set: the builds under way were stopped, none was kept."""
+
+
+def run_forked(runs: list[PieceRun], jobs: int, search: bool = False, cancel=None) -> dict[str, str | None]:  # noqa: ANN001
     """Run each piece's MkDocs build in a process of its own, `jobs` at a time; return key -> error or None.
 
     One process per build, forked from this one (MkDocs and the theme already imported): a build
     leaves state behind in the process (Material's search loads its jieba dictionary into jieba's
     global tokenizer each time, changing its word statistics), so no piece sees another's.
+    When `cancel` (a threading.Event) is set, the processes are stopped and BuildCancelled is raised
+    within a fifth of a second (`serve` stops a background build when an edit comes).
     """
     import multiprocessing
     from multiprocessing.connection import wait
@@ -197,6 +203,12 @@ def run_forked(runs: list[PieceRun], jobs: int, search: bool = False) -> dict[st
     pending, results = list(runs), {}
     active: list[Any] = []
     while pending or active:
+        if cancel is not None and cancel.is_set():
+            for _, process, reader in active:
+                process.terminate()
+                process.join()
+                reader.close()
+            raise BuildCancelled(", ".join(run.key for run, _, _ in active) or "nothing started")
         while pending and len(active) < max(jobs, 1):
             run = pending.pop(0)
             reader, writer = context.Pipe(duplex=False)
@@ -204,7 +216,7 @@ def run_forked(runs: list[PieceRun], jobs: int, search: bool = False) -> dict[st
             process.start()
             writer.close()
             active.append((run, process, reader))
-        wait([reader for _, _, reader in active])
+        wait([reader for _, _, reader in active], timeout=0.2 if cancel is not None else None)
         for item in list(active):
             run, process, reader = item
             if not reader.poll():
@@ -227,13 +239,15 @@ def build_pieces(
     inputs: list[Path],
     jobs: int | None = None,
     prune: bool = True,
+    cancel=None,  # noqa: ANN001 - a threading.Event or None
 ) -> list[str]:
     """Build every piece whose fingerprint changed into `work/<key>/`; return the keys built.
 
     `nav` holds the MkDocs config overrides of the navigation; `inputs` are the files and folders
     besides the docs that MkDocs reads (theme overrides, the search dictionary). With `prune`, the
     folders of pieces not in `pieces` are removed (a whole site's plan). Raises OSError when
-    MkDocs failed for a piece (its previous output is kept, and the site is not merged).
+    MkDocs failed for a piece (its previous output is kept, and the site is not merged), and
+    BuildCancelled when `cancel` is set during the builds (every piece keeps its previous output).
     """
     config_path = Path(config).resolve()
     prints = fingerprints(pieces, docs, config, nav, inputs)
@@ -258,7 +272,7 @@ def build_pieces(
     errors = []
     jobs = jobs or os.cpu_count() or 1
     ordered = sorted(runs, key=lambda r: -len(owned[r[0].key].owned))
-    done = run_forked([r[0] for r in ordered], jobs, search=theme_search(config))
+    done = run_forked([r[0] for r in ordered], jobs, search=theme_search(config), cancel=cancel)
     results = [done[r[0].key] for r in ordered]
     for (run, folder, print_key), error in zip(ordered, results):
         if error:

@@ -69,6 +69,7 @@ class SitePreview:
         self.lock = threading.RLock()
         self.quiet = threading.Event()  # cleared while an edit is being rebuilt: background builds wait
         self.quiet.set()
+        self.cancel = threading.Event()  # set when an edit comes: a background build under way stops
         self.result: CheckResult | None = None
         self.placed: dict[str, tuple[str, set[str]]] = {}  # key -> (fingerprint, files placed in site)
         self.quick_units: set[str] = set()  # units built on their own before the site was ready (`quick`)
@@ -174,13 +175,18 @@ class SitePreview:
     def stale(self) -> list[str]:
         return [k for k in self.pieces if self.placed.get(k, ("",))[0] != self.prints[k]]
 
-    def ensure(self, keys: list[str]) -> None:
-        """Build (in parallel) and place in the served site the given pieces that are not current."""
+    def ensure(self, keys: list[str], cancel: threading.Event | None = None) -> None:
+        """Build (in parallel) and place in the served site the given pieces that are not current.
+
+        With `cancel`, the builds stop when it is set (piecebuild.BuildCancelled): nothing is placed.
+        """
         with self.lock:
             wanted = [self.pieces[k] for k in keys if k in self.pieces and self.placed.get(k, ("",))[0] != self.prints[k]]
             if not wanted:
                 return
-            build_pieces(wanted, self.generated.docs, self.config, self.nav, self.work, self.inputs, jobs=None, prune=False)
+            build_pieces(
+                wanted, self.generated.docs, self.config, self.nav, self.work, self.inputs, jobs=None, prune=False, cancel=cancel
+            )
             for piece in wanted:
                 self.place(piece)
 
@@ -250,6 +256,7 @@ class SitePreview:
         rebuild shows its unit first, then does them once for both saves.
         """
         self.quiet.clear()  # the background builds wait: an edit is what the editor looks at
+        self.cancel.set()  # and one under way stops at once (it is built again after the edit)
         try:
             folder = unit_folder(paths, Path(self.content))
             if folder and self.result is not None:
@@ -271,14 +278,21 @@ class SitePreview:
                 placed = [k for k in self.stale() if k in self.placed]
             self.ensure(placed)
         finally:
+            self.cancel.clear()
             self.quiet.set()
 
     def background(self) -> None:
         """Build every piece not asked for yet, site and year pages first."""
+        from generator.site.piecebuild import BuildCancelled
+
         order = sorted(self.pieces, key=lambda k: (k != SITE_PIECE, "-" in k, k))
         for key in order:
-            self.quiet.wait()
-            try:
-                self.ensure([key])
-            except OSError as exc:
-                print(f"serve: piece {key} failed: {exc}", file=sys.stderr, flush=True)
+            while True:
+                self.quiet.wait()
+                try:
+                    self.ensure([key], cancel=self.cancel)
+                except BuildCancelled:
+                    continue  # an edit came: it is built first, then this piece again
+                except OSError as exc:
+                    print(f"serve: piece {key} failed: {exc}", file=sys.stderr, flush=True)
+                break
