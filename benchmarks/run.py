@@ -132,12 +132,12 @@ def shards(root: Path, tmp: Path) -> tuple[float, float, bool]:
     return built, merge, same
 
 
-def serve_edit(root: Path, only: bool = False) -> dict[str, float]:
+def serve_edit(root: Path, only: bool = False, log: Path | None = None) -> dict[str, float]:
     """Start `disclosure serve` (whole site, or `--only UNIT`) and time what an editor waits for.
 
     `first`: start to the unit's page; `edit`: saving one of its forms right away to the page showing it
     (the whole site may still be preparing); `ready`: start to the home page (the whole site checked and
-    written); `edit_ready`: another save, once ready, to the page showing it.
+    written); `edit_ready`: another save, once ready, to the page showing it. `log`: serve's stderr.
     """
     import functools
     import signal
@@ -167,9 +167,8 @@ def serve_edit(root: Path, only: bool = False) -> dict[str, float]:
     cmd = DISCLOSURE + ["serve", "-a", f"127.0.0.1:{port}"] + (["--only", UNIT] if only else [])
     # Ctrl-C must reach serve even when this benchmark runs in the background (`nohup … &` ignores SIGINT).
     default_sigint = functools.partial(signal.signal, signal.SIGINT, signal.SIG_DFL)
-    proc = subprocess.Popen(
-        cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=default_sigint
-    )
+    err = open(log, "w", encoding="utf-8") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=err, preexec_fn=default_sigint)
     try:
         times = {"first": until(lambda: fetch() is not None, started)}
         for name, mark in (("edit", "预览修改标记一"), ("edit_ready", "预览修改标记二")):
@@ -188,6 +187,8 @@ def serve_edit(root: Path, only: bool = False) -> dict[str, float]:
             print("serve did not stop within 30 s of Ctrl-C: killed", flush=True)
             proc.kill()
             proc.wait()
+        if log:
+            err.close()
 
 
 #: The search probe's query: words the synthetic forms hold on about one page in ten (results to fetch and rank).

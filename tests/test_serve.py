@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from watchdog.events import DirCreatedEvent, DirModifiedEvent, FileClosedNoWriteEvent, FileModifiedEvent, FileOpenedEvent
 
 from generator.site import serve
@@ -289,3 +291,49 @@ def test_a_save_already_waiting_defers_the_year_and_home_pages_to_its_rebuild(tm
         assert (preview.deferred is not None) is more
     assert "第一次保存" in served.read_text(encoding="utf-8") and "第二次保存" in served.read_text(encoding="utf-8")
     assert preview.result is not None and any("第一次保存" in (f.source or b"").decode() for f in preview.result.files)
+
+
+def test_the_home_page_asked_for_first_builds_its_piece_once(tmp_path, monkeypatch):
+    """The server asks for the site piece and the piece of the URL, both the site piece for "/": built once
+    (twice into the same folder, the second build found its output moved away and the page was a 404)."""
+    from generator.site.pieces import SITE_PIECE
+    from generator.site.preview import SitePreview
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    preview = SitePreview("content", "mkdocs.yml")
+    assert preview.start()
+    assert preview.key_for("/") == SITE_PIECE
+    preview.ensure([SITE_PIECE, preview.key_for("/")])
+    assert (preview.site / "index.html").is_file() and SITE_PIECE in preview.placed
+
+
+def test_an_edit_during_a_background_build_stops_it_and_is_shown_first(tmp_path, monkeypatch):
+    """A save while the background builds a piece: that build stops (BuildCancelled), the saved unit is
+    built and shown, and the background builds the stopped piece again afterwards."""
+    import threading
+
+    from generator.site.piecebuild import BuildCancelled
+    from generator.site.pieces import SITE_PIECE
+    from generator.site.preview import SitePreview
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
+    preview = SitePreview("content", "mkdocs.yml")
+    assert preview.start()
+    key = preview.key_for(f"/2025/{unit.name}/")
+    preview.ensure([SITE_PIECE, key])
+    preview.cancel.set()  # what rebuild() does when a save comes
+    with pytest.raises(BuildCancelled):
+        preview.ensure(["2025"], cancel=preview.cancel)
+    assert "2025" not in preview.placed
+    preview.cancel.clear()
+    form = unit / "unit.yml"
+    form.write_text(form.read_text(encoding="utf-8").replace("unit_name:", "# 后台构建时保存\nunit_name:", 1), encoding="utf-8")
+    background = threading.Thread(target=preview.background)
+    preview.rebuild({str(form)})
+    background.start()
+    background.join(timeout=300)
+    assert "后台构建时保存" in (preview.site / "2025" / unit.name / "unit.yml").read_text(encoding="utf-8")
+    assert preview.stale() == [] and "2025" in preview.placed  # the stopped piece was built after all

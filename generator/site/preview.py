@@ -181,7 +181,11 @@ class SitePreview:
         With `cancel`, the builds stop when it is set (piecebuild.BuildCancelled): nothing is placed.
         """
         with self.lock:
-            wanted = [self.pieces[k] for k in keys if k in self.pieces and self.placed.get(k, ("",))[0] != self.prints[k]]
+            wanted = [
+                self.pieces[k]
+                for k in dict.fromkeys(keys)  # once each: "/" asks for the site piece twice
+                if k in self.pieces and self.placed.get(k, ("",))[0] != self.prints[k]
+            ]
             if not wanted:
                 return
             build_pieces(
@@ -242,19 +246,26 @@ class SitePreview:
                 write_bytes_atomic(self.docs / rel, data)
                 docs[rel] = data
             self.prints[key] = fingerprints([piece], docs, self.config, self.nav, self.inputs)[key]
-            placed = key in self.placed
+            # A piece not placed yet is built now when its unit is on screen (shown on its own at start).
+            placed = key in self.placed or folder in self.quick_units
         if placed:
             self.ensure([key])
         return placed
 
-    def rebuild(self, paths: set[str], shown=None, more=None) -> None:  # noqa: ANN001 - callables or None
+    def rebuild(self, paths: set[str], shown=None, more=None, interrupt: threading.Event | None = None) -> None:  # noqa: ANN001
         """After a save: check what changed (its unit folder only when that is all), rebuild what changed.
 
         A save inside one unit folder rebuilds that unit's piece first (`show_unit`) and calls `shown`
         (the server reloads the browsers), then the year and home pages and whatever else changed.
         When `more()` says another save is already waiting, the year and home pages wait for it: its
-        rebuild shows its unit first, then does them once for both saves.
+        rebuild shows its unit first, then does them once for both saves. `interrupt` (an event set
+        while a save waits; `more` is then its is_set) also stops the rebuild of the year and home
+        pages' pieces when a save comes during it: the next rebuild builds them, after its own unit.
         """
+        from generator.site.piecebuild import BuildCancelled
+
+        if more is None and interrupt is not None:
+            more = interrupt.is_set
         self.quiet.clear()  # the background builds wait: an edit is what the editor looks at
         self.cancel.set()  # and one under way stops at once (it is built again after the edit)
         try:
@@ -274,9 +285,14 @@ class SitePreview:
             if not self.publish(result):
                 print("serve: the content has errors (above); the preview keeps the previous pages", file=sys.stderr, flush=True)
                 return
+            if more is not None and more():
+                return  # another save came meanwhile: the pieces out of date are built by its rebuild
             with self.lock:
                 placed = [k for k in self.stale() if k in self.placed]
-            self.ensure(placed)
+            try:
+                self.ensure(placed, cancel=interrupt)
+            except BuildCancelled:
+                return  # likewise, a save came while they were being built
         finally:
             self.cancel.clear()
             self.quiet.set()

@@ -167,7 +167,7 @@ def serve_site(content: str, config: str, addr: str) -> int:
                 reload_browsers()
         ready.wait()  # then checked with the whole site, like any edit
         # The unit's own pages first, then the rest (left for the next save when one is already waiting).
-        preview.rebuild(paths, shown=reload_browsers, more=waiting.is_set)
+        preview.rebuild(paths, shown=reload_browsers, interrupt=waiting)
         reload_browsers()
 
     def prepare() -> None:
@@ -187,8 +187,12 @@ def serve_site(content: str, config: str, addr: str) -> int:
         with preview.lock:
             shown = sorted(preview.quick_units)
         if shown:  # the units shown on their own first get the whole site's pages, then the browsers reload
+            from generator.site.piecebuild import BuildCancelled
+
             try:
-                preview.ensure([SITE_PIECE, *{preview.key_for(f"/{unit}/") for unit in shown}])
+                preview.ensure([SITE_PIECE, *{preview.key_for(f"/{unit}/") for unit in shown}], cancel=preview.cancel)
+            except BuildCancelled:
+                pass  # a save came: its rebuild builds its unit's piece first, the background the others
             except OSError as exc:
                 print(f"serve: could not build {', '.join(shown)}: {exc}", file=sys.stderr, flush=True)
             reload_browsers()
