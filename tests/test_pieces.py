@@ -286,3 +286,18 @@ def test_a_cancelled_build_stops_its_processes_at_once(monkeypatch, tmp_path):
     cancel.clear()
     monkeypatch.setattr(piecebuild, "run_mkdocs", lambda run: None)
     assert piecebuild.run_forked(runs, 2, cancel=cancel) == {"p0": None, "p1": None, "p2": None}
+
+
+def test_staging_a_piece_stops_when_cancelled(tmp_path):
+    """A year page's piece stages a stub for every page of the year: a cancel stops that too."""
+    import threading
+
+    from generator.site import piecebuild
+    from generator.site.pieces import Piece
+
+    piece = Piece("2025", stubs={f"2025/u{i}/index.md": b"" for i in range(1000)})
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(piecebuild.BuildCancelled):
+        piecebuild.stage_docs(piece, {}, tmp_path / "docs", cancel)
+    assert len(list((tmp_path / "docs").rglob("*.md"))) < 300  # stopped at the first check, not after 1,000 files
