@@ -172,6 +172,18 @@ def _project(tmp_path):
     return tmp_path
 
 
+def _started(tmp_path, monkeypatch):  # noqa: ANN202 - (unit folder, started SitePreview)
+    """A copy of the project, its first unit folder, and a whole-site preview of it, started (content checked)."""
+    from generator.site.preview import SitePreview
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
+    preview = SitePreview("content", "mkdocs.yml")
+    assert preview.start()
+    return unit, preview
+
+
 def test_a_unit_asked_for_while_starting_is_built_on_its_own_then_replaced(tmp_path, monkeypatch, capsys):
     """Before the whole content is checked, a unit page is built alone (as `serve --only` does) and
     placed without the home and year pages; once the site is ready the piece replaces it."""
@@ -236,13 +248,8 @@ def test_a_saved_unit_is_shown_before_the_year_and_home_pages_are_redone(tmp_pat
     """A save inside one unit folder rebuilds that unit's piece first (the browsers reload then), and
     the year and home pages after; a project added or removed goes the whole way at once."""
     from generator.site.pieces import SITE_PIECE
-    from generator.site.preview import SitePreview
 
-    root = _project(tmp_path)
-    monkeypatch.chdir(root)
-    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
-    preview = SitePreview("content", "mkdocs.yml")
-    assert preview.start()
+    unit, preview = _started(tmp_path, monkeypatch)
     key = preview.key_for(f"/2025/{unit.name}/")
     preview.ensure([SITE_PIECE, key, "2025"])
     form = unit / "unit.yml"
@@ -268,13 +275,8 @@ def test_a_saved_unit_is_shown_before_the_year_and_home_pages_are_redone(tmp_pat
 def test_a_save_already_waiting_defers_the_year_and_home_pages_to_its_rebuild(tmp_path, monkeypatch, capsys):
     """Two saves in a row: each unit is shown first; the year and home pages are redone once, after the last."""
     from generator.site.pieces import SITE_PIECE
-    from generator.site.preview import SitePreview
 
-    root = _project(tmp_path)
-    monkeypatch.chdir(root)
-    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
-    preview = SitePreview("content", "mkdocs.yml")
-    assert preview.start()
+    unit, preview = _started(tmp_path, monkeypatch)
     preview.ensure([SITE_PIECE, preview.key_for(f"/2025/{unit.name}/"), "2025"])
     capsys.readouterr()
     form = unit / "unit.yml"
@@ -315,13 +317,8 @@ def test_an_edit_during_a_background_build_stops_it_and_is_shown_first(tmp_path,
 
     from generator.site.piecebuild import BuildCancelled
     from generator.site.pieces import SITE_PIECE
-    from generator.site.preview import SitePreview
 
-    root = _project(tmp_path)
-    monkeypatch.chdir(root)
-    unit = next(p for p in (root / "content" / "2025").iterdir() if p.is_dir())
-    preview = SitePreview("content", "mkdocs.yml")
-    assert preview.start()
+    unit, preview = _started(tmp_path, monkeypatch)
     key = preview.key_for(f"/2025/{unit.name}/")
     preview.ensure([SITE_PIECE, key])
     preview.cancel.set()  # what rebuild() does when a save comes
