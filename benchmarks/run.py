@@ -77,7 +77,7 @@ quiet_mkdocs()
 nav = json.load(open(sys.argv[1], encoding="utf-8"))
 build(load_mkdocs_config("mkdocs.yml", site_dir=sys.argv[2], **nav))
 if len(sys.argv) > 3:
-    from generator.site.searchindex import index_site
+    from generator.site.searchbundles import index_site
     index_site(__import__("pathlib").Path(sys.argv[2]))
 """
 

@@ -49,7 +49,7 @@ def plain_mkdocs(project: Path, site: Path) -> None:
     from generator.site.build import generate_site, load_mkdocs_config
     from generator.site.mkdocsrun import working_directory
     from generator.site.nav import nav_overrides
-    from generator.site.searchindex import index_search
+    from generator.site.searchbundles import index_search
 
     done = generate_site("content", "mkdocs.yml", jobs=1, downloads=False)
     assert done.status == 0

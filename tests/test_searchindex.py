@@ -151,7 +151,7 @@ def test_a_copy_made_by_other_code_is_made_again(tmp_path, monkeypatch):
     searchindex.write_sources(site, kept)
     copy = kept / "2025/a/index.html"
     copy.write_text("made by older code", encoding="utf-8")
-    monkeypatch.setattr(searchindex, "_code_digest", lambda: "another version")
+    monkeypatch.setattr(searchindex, "code_digest", lambda: "another version")
     searchindex.write_sources(site, kept)
     assert copy.read_text(encoding="utf-8") == augmented(PAGE)
 
@@ -175,14 +175,14 @@ def _pages(count_per_unit: dict[str, int]) -> list[str]:
 
 
 def test_a_small_site_is_one_bundle():
-    from generator.site.searchindex import FIRST_BUNDLE, plan_bundles
+    from generator.site.searchbundles import FIRST_BUNDLE, plan_bundles
 
     pages = _pages({"a": 3, "b": 4})
     assert plan_bundles(pages, limit=10) == {FIRST_BUNDLE: sorted(pages)}
 
 
 def test_a_large_site_is_bundles_of_whole_units_that_stay_where_they_are():
-    from generator.site.searchindex import FIRST_BUNDLE, plan_bundles, unit_of
+    from generator.site.searchbundles import FIRST_BUNDLE, plan_bundles, unit_of
 
     units = {f"unit-{i:03d}": 10 for i in range(100)}
     pages = _pages(units)
@@ -220,7 +220,8 @@ def test_bundles_are_merged_by_a_list_and_an_edit_indexes_its_bundle_only(tmp_pa
     bundles.json; after one page changes only its bundle is indexed again, and the index equals a cold one."""
     import json
 
-    from generator.site.searchindex import BUNDLE, BUNDLES_LIST, PARTS, index_site
+    from generator.site.searchbundles import BUNDLES_LIST, PARTS, index_site
+    from generator.site.searchindex import BUNDLE
 
     units = {f"unit-{i}": f"单位{i}" for i in range(6)}
     site, sources = tmp_path / "site", tmp_path / "build" / "pagefind-pages"

@@ -209,7 +209,7 @@ def build_site(
     from generator.site.merge import MergeError, merge_pieces
     from generator.site.piecebuild import build_pieces, fingerprints
     from generator.site.pieces import plan_pieces, select_shard
-    from generator.site.searchindex import index_search
+    from generator.site.searchbundles import index_search
     from generator.site.shards import write_shard
     from generator.site.swap import recover, swap_in
 

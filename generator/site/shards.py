@@ -73,7 +73,7 @@ def merge_site(folders: list[str], site_dir: str = "site", config: str = "mkdocs
     import sys
 
     from generator.site.outputs import load_mkdocs_config
-    from generator.site.searchindex import index_search
+    from generator.site.searchbundles import index_search
     from generator.site.swap import recover, swap_in
 
     target = Path(site_dir).resolve()

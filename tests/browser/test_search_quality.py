@@ -99,7 +99,8 @@ def indexed_site(request, built_project, tmp_path_factory):
     as several bundles merged in the browser, as a large site is (generator/site/searchindex.py)."""
     import shutil
 
-    from generator.site.searchindex import BUNDLE, BUNDLES_LIST, index_site
+    from generator.site.searchbundles import BUNDLES_LIST, index_site
+    from generator.site.searchindex import BUNDLE
 
     site = built_project / "site"
     if request.param == "one bundle":

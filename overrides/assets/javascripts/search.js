@@ -1,5 +1,5 @@
 /*
- * The public site's search box: Pagefind (the chunked index written by generator/site/searchindex.py
+ * The public site's search box: Pagefind (the chunked index written by generator/site/searchbundles.py
  * into <site>/pagefind/) driven through Material's own search markup and classes
  * (overrides/partials/pagefind.html), so it looks and behaves like Material's search.
  *
@@ -157,7 +157,7 @@
     var load = function () {
       if (!engine) {
         var options = { baseUrl: root.pathname, excerptLength: 30 };
-        /* The index is several Pagefind bundles (generator/site/searchindex.py: Pagefind's cost per query
+        /* The index is several Pagefind bundles (generator/site/searchbundles.py: Pagefind's cost per query
            grows with the square of a bundle's pages): the first is pagefind/, the others are listed in
            pagefind/bundles.json and merged into it (they share its program). */
         var parts = fetch(new URL("pagefind/bundles.json", root).href).then(function (response) {
