@@ -212,8 +212,11 @@ def build_site() -> Callable[..., subprocess.CompletedProcess]:
 
 # Material 9.8's search UI: the meta line ends in "结果" once the worker has answered the current
 # query ("找到 1 个符合条件的结果", "没有找到符合条件的结果"); until then it reads "正在初始化搜索引擎"
-# or "键入以开始搜索". Used with page.wait_for_function(RESULTS_READY, arg=query).
+# or "键入以开始搜索". The public site's box (search.js) may show the phrase's results first while it
+# searches more (data-searching on the box): ready once that is gone.
+# Used with page.wait_for_function(RESULTS_READY, arg=query).
 RESULTS_READY = """query => {
+  if (document.querySelector("[data-disclosure-search][data-searching]")) return false;  // more on the way
   const input = document.querySelector("input.md-search__input");
   const meta = document.querySelector(".md-search-result__meta");
   if (!input || input.value !== query || !meta || !meta.textContent.includes("结果")) return false;

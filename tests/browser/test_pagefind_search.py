@@ -206,3 +206,30 @@ def test_a_site_without_the_index_says_so(tmp_path, built_project, serve_dir, op
     box.fill("花城保")
     guarded.page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.includes('没有搜索索引')")
     assert guarded.blocked == []
+
+
+def test_the_phrase_results_are_shown_while_its_words_are_searched(open_page, site_url):
+    """A phrase few pages hold is shown at once; the costlier searches of its words and characters
+    (for pages Pagefind segmented otherwise) then replace the list, marked as still searching meanwhile."""
+    guarded = open_page(site_url + UNIT)
+    page = guarded.page
+    page.evaluate(
+        """() => {
+      window.__lists = [];
+      const box = document.querySelector("[data-disclosure-search]");
+      box.addEventListener("disclosure-search-results", event => window.__lists.push({
+        searching: box.hasAttribute("data-searching"),
+        more: event.detail.more,
+        items: event.detail.shown,
+        meta: box.querySelector(".md-search-result__meta").textContent,
+      }));
+    }"""
+    )
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("花城保")
+    assert _results(page, "花城保")[0] == "/" + HUACHENGBAO
+    lists = [entry for entry in page.evaluate("() => window.__lists") if entry["items"]]
+    assert lists[0]["more"] and lists[0]["searching"] and "正在查找更多" in lists[0]["meta"], lists
+    assert not lists[-1]["more"] and not lists[-1]["searching"] and "正在查找更多" not in lists[-1]["meta"], lists
+    assert page.get_attribute("[data-disclosure-search]", "data-searching") is None
+    _clean(guarded)

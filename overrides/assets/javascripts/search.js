@@ -14,6 +14,8 @@
  *   index holds every page's characters: Pagefind's segmentation of the page and of the query do not
  *   always agree), the words and characters only while fewer than 4 pages were found. The candidates must hold every
  *   character of the query and are re-ranked: the whole query in the title, then in the text, then the rest.
+ *   The phrase's few pages are shown while the words and characters are searched (data-searching on
+ *   the box meanwhile; a "disclosure-search-results" event on the box for every list shown).
  * - Preview: the table row that holds the match ("指标名称 → 指标值"), no invisible characters.
  * - The page opened from a result gets ?h=<query> and marks the matches (like search.highlight).
  */
@@ -185,7 +187,11 @@
       if (n === 1) return t["search.result.one"] || "找到 1 个符合条件的结果";
       return (t["search.result.other"] || "# 个符合条件的结果").replace("#", n);
     };
-    var render = function (items, query, total) {
+    /* While `more` (the phrase's results are shown, its words and characters still being searched),
+       the box carries data-searching; the final list replaces the first. */
+    var render = function (items, query, total, more) {
+      if (more) box.setAttribute("data-searching", "");
+      else box.removeAttribute("data-searching");
       list.innerHTML = "";
       items.slice(0, SHOWN).forEach(function (item) {
         var url = new URL(item.data.url, location.href);
@@ -203,16 +209,20 @@
         li.firstChild.href = url.href;
         list.appendChild(li);
       });
-      say(count(total));
+      say(count(total) + (more ? "，正在查找更多……" : ""));
+      /* Each list shown, first or final (tests/browser/test_pagefind_search.py listens). */
+      box.dispatchEvent(new CustomEvent("disclosure-search-results", { detail: { shown: list.children.length, more: !!more } }));
     };
     var search = function (raw) {
       var id = ++current;
       var query = normalize(raw);
       if (!query) {
+        box.removeAttribute("data-searching");
         list.innerHTML = "";
         say(t["search.result.placeholder"] || "键入以开始搜索");
         return;
       }
+      box.setAttribute("data-searching", "");
       load().then(function (pagefind) {
         /* Pagefind's exact phrase (when its segmentation of page and query agree), then its words, then
            the characters, each only while fewer than FALLBACK pages were found: Pagefind scores every
@@ -223,9 +233,11 @@
         var seen = {};
         var picked = [];
         var total = 0;
+        var fetched = {};
+        var data = function (r) { return fetched[r.id] || (fetched[r.id] = r.data()); };
         var step = function (i) {
           if (id !== current) return null;
-          if (i >= plan.length || picked.length >= (i ? FALLBACK : CANDIDATES)) return finish();
+          if (i >= plan.length || picked.length >= (i ? FALLBACK : CANDIDATES)) return finish(false);
           if (i > 0 && plan[i] === plan[i - 1]) return step(i + 1);
           return pagefind.search(plan[i]).then(function (response) {
             var results = (response && response.results) || [];
@@ -233,21 +245,30 @@
             results.slice(0, CANDIDATES).forEach(function (r) {
               if (!seen[r.id] && picked.length < CANDIDATES) { seen[r.id] = true; picked.push(r); }
             });
+            /* The phrase found a few pages: show them first, then search its words and characters (the
+               costly searches: each matches most pages) for pages that Pagefind segmented otherwise.
+               Shown before those start: Pagefind's worker answers one request at a time. */
+            if (i === 0 && picked.length && picked.length < FALLBACK) {
+              return finish(true).then(function () { return step(i + 1); });
+            }
             return step(i + 1);
           });
         };
-        var finish = function () {
-          return Promise.all(picked.map(function (r) { return r.data(); })).then(function (datas) {
-            if (id !== current) return;
-            var items = datas.filter(function (data) { return covers(data, query); }).map(function (data) {
-              return { data: data };
+        var finish = function (more) {
+          var chosen = picked.slice();
+          return Promise.all(chosen.map(data)).then(function (datas) {
+            if (id !== current || (more && !box.hasAttribute("data-searching"))) return;
+            var items = datas.filter(function (d) { return covers(d, query); }).map(function (d) {
+              return { data: d };
             });
-            render(rank(items, query), query, items.length + Math.max(0, total - picked.length));
+            if (more && !items.length) return;
+            render(rank(items, query), query, items.length + Math.max(0, total - chosen.length), more);
           });
         };
         return step(0);
       }, function () {
         if (id !== current) return;
+        box.removeAttribute("data-searching");
         say(location.protocol === "file:"
           ? "从本地文件打开时不能搜索：请通过网页服务器打开本站，或使用可离线检索的年度归档"
           : "本站没有搜索索引（由 disclosure build 构建的站点才有；预览和纯 mkdocs build 没有）");
@@ -256,6 +277,7 @@
     var schedule = function () {
       clearTimeout(timer);
       current++; // results still on their way are for an older query
+      box.setAttribute("data-searching", "");
       say(t["search.result.searching"] || "正在搜索……");
       /* The index chunks of the phrase are fetched during the pause before searching (as Pagefind's own UI does). */
       var typed = normalize(input.value);
