@@ -109,3 +109,17 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
     if len(data) > limit:
         raise FileTooLarge(len(data))
     return data
+
+
+def link_or_copy(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Put `source` at `target` as a hard link (a copy where links are impossible), its folder made first.
+
+    For outputs that are replaced as a whole, never written in place (a link shares the cached bytes).
+    """
+    import shutil
+
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or no hard links
+        shutil.copyfile(source, target)

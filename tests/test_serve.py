@@ -274,6 +274,8 @@ def test_a_saved_unit_is_shown_before_the_year_and_home_pages_are_redone(tmp_pat
 
 def test_a_save_already_waiting_defers_the_year_and_home_pages_to_its_rebuild(tmp_path, monkeypatch, capsys):
     """Two saves in a row: each unit is shown first; the year and home pages are redone once, after the last."""
+    import threading
+
     from generator.site.pieces import SITE_PIECE
 
     unit, preview = _started(tmp_path, monkeypatch)
@@ -281,11 +283,16 @@ def test_a_save_already_waiting_defers_the_year_and_home_pages_to_its_rebuild(tm
     capsys.readouterr()
     form = unit / "unit.yml"
     served = preview.site / "2025" / unit.name / "unit.yml"
+    waiting = threading.Event()  # set by the watcher while a save waits to be handled
     for marker, more in (("第一次保存", True), ("第二次保存", False)):
         form.write_text(form.read_text(encoding="utf-8").replace("unit_name:", f"# {marker}\nunit_name:", 1), encoding="utf-8")
         shown: list[bool] = []
+        if more:
+            waiting.set()
+        else:
+            waiting.clear()
         preview.rebuild(
-            {str(form)}, shown=lambda m=marker: shown.append(m in served.read_text(encoding="utf-8")), more=lambda m=more: m
+            {str(form)}, shown=lambda m=marker: shown.append(m in served.read_text(encoding="utf-8")), interrupt=waiting
         )
         assert shown == [True]
         generated = "serve/docs (" in capsys.readouterr().err

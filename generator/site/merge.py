@@ -12,9 +12,9 @@ import gzip
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
+from generator.fileio import link_or_copy
 from generator.site.piecebuild import PIECE_FILE
 from generator.site.pieces import SITE_PIECE
 
@@ -52,14 +52,6 @@ def dest_path(rel: str, use_directory_urls: bool = True) -> str:
     return _dest(rel, use_directory_urls)[0]
 
 
-def _place(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
 def read_pieces(folders: list[Path]) -> dict[str, tuple[Path, dict]]:
     """Return key -> (piece folder, record); the same piece from two folders must be the same build."""
     found: dict[str, tuple[Path, dict]] = {}
@@ -91,7 +83,7 @@ def merge_pieces(folders: list[Path], target: Path, use_directory_urls: bool = T
             source = folder / "site" / dest
             if not source.is_file():
                 raise MergeError(f"piece {key}: {dest} was not built")
-            _place(source, target / dest)
+            link_or_copy(source, target / dest)
             count += 1
             if rel.endswith(".md"):
                 pages[rel] = key
@@ -103,7 +95,7 @@ def merge_pieces(folders: list[Path], target: Path, use_directory_urls: bool = T
         for name in filenames:
             rel = (Path(dirpath) / name).relative_to(built).as_posix()
             if rel not in taken:
-                _place(built / rel, target / rel)
+                link_or_copy(built / rel, target / rel)
                 count += 1
     order = mkdocs_order(pages)
     sitemap = _merge_sitemap(pieces, pages, order, use_directory_urls, get_build_date())

@@ -260,7 +260,6 @@ def build_pieces(
     MkDocs failed for a piece (its previous output is kept, and the site is not merged), and
     BuildCancelled when `cancel` is set during the builds (every piece keeps its previous output).
     """
-    pieces = list({piece.key: piece for piece in pieces}.values())  # a piece twice would build into one folder twice
     config_path = Path(config).resolve()
     prints = fingerprints(pieces, docs, config, nav, inputs)
     runs: list[tuple[PieceRun, Path, str]] = []

@@ -73,7 +73,7 @@ class SitePreview:
         self.result: CheckResult | None = None
         self.placed: dict[str, tuple[str, set[str]]] = {}  # key -> (fingerprint, files placed in site)
         self.quick_units: set[str] = set()  # units built on their own before the site was ready (`quick`)
-        #: A check result whose year and home pages were left for the next save (`rebuild` with `more`).
+        #: A check result whose year and home pages were left for the next save (`rebuild` with `interrupt` set).
         self.deferred: CheckResult | None = None
         cfg = load_mkdocs_config(config)
         self.use_directory_urls = cfg["use_directory_urls"]
@@ -252,20 +252,17 @@ class SitePreview:
             self.ensure([key])
         return placed
 
-    def rebuild(self, paths: set[str], shown=None, more=None, interrupt: threading.Event | None = None) -> None:  # noqa: ANN001
+    def rebuild(self, paths: set[str], shown=None, interrupt: threading.Event | None = None) -> None:  # noqa: ANN001
         """After a save: check what changed (its unit folder only when that is all), rebuild what changed.
 
         A save inside one unit folder rebuilds that unit's piece first (`show_unit`) and calls `shown`
         (the server reloads the browsers), then the year and home pages and whatever else changed.
-        When `more()` says another save is already waiting, the year and home pages wait for it: its
-        rebuild shows its unit first, then does them once for both saves. `interrupt` (an event set
-        while a save waits; `more` is then its is_set) also stops the rebuild of the year and home
-        pages' pieces when a save comes during it: the next rebuild builds them, after its own unit.
+        `interrupt` is set while another save waits: then the year and home pages wait for it (its
+        rebuild shows its unit first, then does them once for both saves), and their pieces' rebuild
+        stops when a save comes during it (the next rebuild builds them, after its own unit).
         """
         from generator.site.piecebuild import BuildCancelled
 
-        if more is None and interrupt is not None:
-            more = interrupt.is_set
         self.quiet.clear()  # the background builds wait: an edit is what the editor looks at
         self.cancel.set()  # and one under way stops at once (it is built again after the edit)
         try:
@@ -276,7 +273,7 @@ class SitePreview:
                 if self.show_unit(result, folder):
                     if shown is not None:
                         shown()
-                    if more is not None and more():
+                    if interrupt is not None and interrupt.is_set():
                         self.deferred = result
                         return
             else:
@@ -285,7 +282,7 @@ class SitePreview:
             if not self.publish(result):
                 print("serve: the content has errors (above); the preview keeps the previous pages", file=sys.stderr, flush=True)
                 return
-            if more is not None and more():
+            if interrupt is not None and interrupt.is_set():
                 return  # another save came meanwhile: the pieces out of date are built by its rebuild
             with self.lock:
                 placed = [k for k in self.stale() if k in self.placed]

@@ -17,12 +17,14 @@ did not change is not indexed again: it is kept, with its fingerprint, in `build
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.fileio import link_or_copy
 from generator.site.searchindex import BUNDLE, EXCLUDE_SELECTORS, SOURCES_DIR, code_digest, source_digests
 
 #: Inside BUNDLE: the bundles merged into the first one, and the list of them that search.js reads.
@@ -108,16 +110,10 @@ def bundle_fingerprint(pages: list[str], digests: dict[str, str]) -> str:
     except Exception:  # noqa: BLE001 - not installed: indexing fails later, with its own message
         pagefind = "none"
     own = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]  # this module: the Pagefind command
-    digest = hashlib.sha256(f"{code_digest()}:{own}:{pagefind}:{json_list(EXCLUDE_SELECTORS)}".encode())
+    digest = hashlib.sha256(f"{code_digest()}:{own}:{pagefind}:{json.dumps(list(EXCLUDE_SELECTORS))}".encode())
     for rel in pages:
         digest.update(f"{rel}\0{digests[rel]}\n".encode())
     return digest.hexdigest()
-
-
-def json_list(items: Iterable[str]) -> str:
-    import json
-
-    return json.dumps(list(items), ensure_ascii=False)
 
 
 def _index_bundle(sources: Path, pages: list[str], work: Path, fingerprint: str) -> Path:
@@ -126,7 +122,6 @@ def _index_bundle(sources: Path, pages: list[str], work: Path, fingerprint: str)
     The finished output is moved in place with its fingerprint file last: an interrupted run leaves no
     bundle that looks complete.
     """
-    import os
     import shutil
     import subprocess
 
@@ -134,12 +129,7 @@ def _index_bundle(sources: Path, pages: list[str], work: Path, fingerprint: str)
     folder, out = work / "pages", work / "out.new"
     folder.mkdir(parents=True)
     for rel in pages:
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(sources / rel, target)
-        except OSError:
-            shutil.copyfile(sources / rel, target)
+        link_or_copy(sources / rel, folder / rel)
     try:
         done = subprocess.run(_pagefind_command(folder, out), capture_output=True, text=True, timeout=3600)
     except subprocess.TimeoutExpired as exc:
@@ -155,22 +145,15 @@ def _index_bundle(sources: Path, pages: list[str], work: Path, fingerprint: str)
 
 def _place(out: Path, target: Path, first: bool) -> None:
     """Put a bundle's output into the site: all of it for the first bundle, its data only for the others."""
-    import os
     import shutil
-
-    def link(src: str, dst: str) -> None:  # the site is replaced as a whole, never written in place
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
 
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(out.iterdir()):
         if first or path.name in _BUNDLE_DATA or path.name.endswith(".pf_meta"):
             if path.is_dir():
-                shutil.copytree(path, target / path.name, copy_function=link)
+                shutil.copytree(path, target / path.name, copy_function=link_or_copy)
             else:
-                link(str(path), str(target / path.name))
+                link_or_copy(path, target / path.name)
 
 
 def index_site(site: Path, sources: Path | None = None, jobs: int | None = None, limit: int | None = None) -> IndexReport:

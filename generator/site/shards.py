@@ -14,6 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
+from generator.fileio import link_or_copy
 from generator.site.merge import MergeError, merge_pieces
 from generator.site.piecebuild import PIECE_FILE
 from generator.site.pieces import Piece
@@ -34,12 +35,7 @@ def write_shard(target: Path, plan: dict[str, str], pieces: list[Piece], work: P
         for dirpath, _dirs, filenames in os.walk(source / "site"):
             for name in filenames:
                 path = Path(dirpath) / name
-                out = dest / path.relative_to(source)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(path, out)
-                except OSError:
-                    shutil.copyfile(path, out)
+                link_or_copy(path, dest / path.relative_to(source))
         shutil.copyfile(source / PIECE_FILE, dest / PIECE_FILE)
         built.append(piece.key)
     (target / SHARD_FILE).write_text(

@@ -255,14 +255,13 @@
           });
         };
         var finish = function (more) {
-          var chosen = picked.slice();
-          return Promise.all(chosen.map(data)).then(function (datas) {
-            if (id !== current || (more && !box.hasAttribute("data-searching"))) return;
+          return Promise.all(picked.map(data)).then(function (datas) {
+            if (id !== current) return;
             var items = datas.filter(function (d) { return covers(d, query); }).map(function (d) {
               return { data: d };
             });
             if (more && !items.length) return;
-            render(rank(items, query), query, items.length + Math.max(0, total - chosen.length), more);
+            render(rank(items, query), query, items.length + Math.max(0, total - picked.length), more);
           });
         };
         return step(0);
