@@ -35,6 +35,8 @@ class FormFile:
     acks: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
     #: The bytes `check` read and validated (kept with the form): what the site and archives publish.
     source: bytes | None = None
+    #: SHA-256 (hex) of the bytes `check` read, kept when the form and its bytes are not (render cache keys).
+    digest: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -6,8 +6,10 @@ acknowledgements applied. Large trees are checked in a process pool.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,11 +57,27 @@ class FormSummary:
     #: Every money cell by its layout name (`budget.personnel.fiscal`, `funding.total`).
     cells: tuple[tuple[str, Optional[Decimal]], ...] = ()
     total: Optional[Decimal] = None
+    #: The layout's totals (`total`, `fiscal`, `other`, ...) as `Form.totals()` gives them, and the project order:
+    #: what the year and home pages print of a form whose pages are not rendered again (site/formfacts.py).
+    totals: tuple[tuple[str, Optional[Decimal]], ...] = ()
+    order: Optional[int] = None
 
     @classmethod
     def of(cls, form: Form) -> "FormSummary":
         cells = tuple((".".join(str(p) for p in path), amount) for path, amount in form.money_cells() if "items" not in path)
-        return cls(form.id, form.unit_name, form.money_unit, form.layout.name, form.name, form.category, cells, form.total)
+        totals = tuple(form.totals().items())
+        return cls(
+            form.id,
+            form.unit_name,
+            form.money_unit,
+            form.layout.name,
+            form.name,
+            form.category,
+            cells,
+            form.total,
+            totals,
+            form.order,
+        )
 
     def cell(self, name: str) -> Optional[Decimal]:
         return dict(self.cells).get(name)
@@ -131,6 +149,7 @@ def check_file(ff: FormFile, keep_form: bool = True, registry: Optional[Registry
     form = Form(layout, ff.kind, data)
     ff.problems.extend(form_problems(form, doc, ff))
     ff.summary = FormSummary.of(form)
+    ff.digest = hashlib.sha256(doc.raw).hexdigest()
     ff.acks = acknowledgements(form)
     paths = _SHALLOW_PATHS + [path for path, _ in form.money_cells()] + [scope + ("acknowledge",) for scope, _ in ff.acks]
     ff.marks = {path: doc.mark(path) for path in paths}
@@ -145,33 +164,40 @@ def _content_of(ff: FormFile) -> str:
     return str(Path(ff.path).resolve().parent.parent.parent)
 
 
-def _check_slim(ff: FormFile) -> FormFile:
-    return check_file(ff, keep_form=False)
+def _check_one(job: tuple[FormFile, bool]) -> FormFile:
+    return check_file(job[0], keep_form=job[1])
 
 
-def _check_kept(ff: FormFile) -> FormFile:
-    return check_file(ff, keep_form=True)
+#: Which checked files keep their form and bytes: all (True), none (False), or the paths a function of the
+#: discovered files returns (a build keeps only the forms of units whose pages it renders again).
+KeepForms = bool | Callable[[list[FormFile]], Collection[str]]
 
 
 def check_files(
-    files: list[FormFile], jobs: int | None = None, keep_forms: bool = True, registry: Optional[Registry] = None
+    files: list[FormFile], jobs: int | None = None, keep_forms: KeepForms = True, registry: Optional[Registry] = None
 ) -> list[FormFile]:
-    """Check files, in a process pool when there are many (forms stay in the workers unless needed)."""
+    """Check files, in a process pool when there are many (forms stay in the workers unless needed).
+
+    A form crossing back from a worker costs more to unpickle than to check: with `keep_forms` a
+    function, only the files it names come back whole, the others with their summary and digest.
+    """
     if jobs is None:
         jobs = os.cpu_count() or 1
     from generator.progress import track
 
+    kept = keep_forms(files) if callable(keep_forms) else None
+    keeps = [bool(keep_forms) if kept is None else f.path in kept for f in files]
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return list(track((check_file(f, keep_form=keep_forms, registry=registry) for f in files), len(files), "检查表单"))
+        jobs_in = zip(files, keeps)
+        return list(track((check_file(f, keep_form=k, registry=registry) for f, k in jobs_in), len(files), "检查表单"))
     chunk = max(16, len(files) // (jobs * 8))
     initargs = (registry or registry_for(_content_of(files[0])),)
     for layout in initargs[0].layouts.values():
         _ = layout.models  # build them here: forms coming back from the workers are instances of these classes
     with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_registry, initargs=initargs) as pool:
-        results = pool.map(_check_kept if keep_forms else _check_slim, files, chunksize=chunk)
+        results = pool.map(_check_one, zip(files, keeps), chunksize=chunk)
         checked = list(track(results, len(files), "检查表单"))
-    if keep_forms:
-        _relink(checked, initargs[0])
+    _relink(checked, initargs[0])
     return checked
 
 
@@ -183,7 +209,7 @@ def _relink(files: list[FormFile], registry: Registry) -> None:
 
 
 def check_content(
-    content: str | os.PathLike[str], jobs: int | None = None, keep_forms: bool = True, only: str | None = None
+    content: str | os.PathLike[str], jobs: int | None = None, keep_forms: KeepForms = True, only: str | None = None
 ) -> CheckResult:
     """Check every form under `content/` (or only `YEAR` / `YEAR/UNIT`), the site's layouts, then the rules that span forms."""
     registry = registry_for(content)

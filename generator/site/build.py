@@ -129,8 +129,16 @@ def generate_site(
     Errors write nothing; the message says what was left as it was (`kept`: site/, or the preview's pages).
     """
     started = time.perf_counter()
+    # Without downloads (whose data files read every form) only the forms of units rendered again come back
+    # whole from the check's workers; the year and home pages read the others' summaries (site/formfacts.py).
+    from generator.site.outputs import layout_files, pages_context
+    from generator.site.rendercache import CACHE_FILE, RenderCache, code_digest, stale_units, words_text
+
+    code = code_digest(layout_files(Path(config).resolve().parent))
+    early = _render_cache(config, docs_dir) if checked is None and not only and not downloads else None
+    keep = early.forms_to_keep(code) if early is not None else True
     # A partial preview checks only the forms it shows: a preview of one unit stays fast in a big tree.
-    result = checked if checked is not None else check_content(content, jobs=jobs, only=only)
+    result = checked if checked is not None else check_content(content, jobs=jobs, only=only, keep_forms=keep)
     from generator.site.siteinfo import site_info_problems
 
     result.problems += site_info_problems(config)  # a deploy build names unset site settings (extra.site)
@@ -142,24 +150,54 @@ def generate_site(
     overrides = {"docs_dir": docs_dir} if docs_dir else {}
     cfg = load_mkdocs_config(config, **overrides)
     settings = settings_from(cfg, content, only, downloads)
-    from generator.site.rendercache import CACHE_FILE, RenderCache, words_text
+    from generator.site.formfacts import ContentChanged, complete_forms
 
     folder = Path(cfg["docs_dir"])
     # Unit folders whose forms did not change keep their pages (a partial preview renders what it shows).
-    cache = RenderCache(None if only else folder.parent / f"{folder.name}-{CACHE_FILE}")
+    path = None if only else folder.parent / f"{folder.name}-{CACHE_FILE}"
+    cache = early if early is not None and early.path == path else RenderCache(path)
+    cache.code = code
+    context = pages_context(settings)
     try:
         years = select_years(result, validated_source(result), only)
-        outputs = render_outputs(result, settings, years=years, cache=cache, folder=folder, jobs=jobs)
+        if complete_forms(result, stale_units(years, settings, cache, context, folder), jobs):
+            years = select_years(result, validated_source(result), only)
+        outputs = render_outputs(result, settings, years=years, cache=cache, folder=folder, jobs=jobs, context=context)
         report = write_outputs(outputs, folder)
         cache.seal(outputs)
         dict_path = jieba_dict_path(cfg)
         if dict_path:
             write_text_atomic(Path(config).resolve().parent / dict_path, words_text(outputs.words))
+    except ContentChanged as exc:
+        _say(f"build aborted: {exc.path} changed while the build read it; run the build again; {kept}")
+        return Generated(1)
     except OSError as exc:  # a full disk, a read-only folder: the pages are incomplete, the site is not touched
         _say(f"build aborted: could not write the generated pages ({exc.strerror or exc}); {kept}")
         return Generated(1)
     _say(f"generated {len(outputs)} files in {cfg['docs_dir']} ({report}) in {time.perf_counter() - started:.1f}s")
     return Generated(0, site_nav(years), result, outputs)
+
+
+def _render_cache(config: str, docs_dir: str | None):  # noqa: ANN202 - a RenderCache or None
+    """Return the render cache of the docs folder the config names (read before MkDocs checks the config), or None.
+
+    It only spares the check sending back forms it will not need: a config that cannot be read here is
+    reported by MkDocs after the check, as in any build.
+    """
+    from mkdocs.utils.yaml import yaml_load
+
+    from generator.site.rendercache import CACHE_FILE, RenderCache
+
+    root = Path(config).resolve().parent
+    try:
+        with open(config, encoding="utf-8") as fh:
+            named = docs_dir or (yaml_load(fh) or {}).get("docs_dir", "docs")
+    except Exception:  # noqa: BLE001 - any unreadable config: MkDocs says what is wrong with it later
+        return None
+    if not isinstance(named, str):
+        return None
+    folder = root / named
+    return RenderCache(folder.parent / f"{folder.name}-{CACHE_FILE}")
 
 
 def refuse_tracked_outputs(root: Path, command: str, *extra: Path) -> bool:

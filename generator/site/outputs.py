@@ -62,14 +62,23 @@ def download_files(result: CheckResult, settings, only: str | None = None, jobs:
     return out
 
 
-def render_outputs(result: CheckResult, settings, only: str | None = None, years=None, cache=None, folder=None, jobs=None):  # noqa: ANN001
+def render_outputs(
+    result: CheckResult,
+    settings,
+    only: str | None = None,
+    years=None,
+    cache=None,
+    folder=None,
+    jobs=None,
+    context=None,  # noqa: ANN001
+):
     """Return every generated docs file (path relative to docs_dir -> bytes), as a `rendercache.Docs` mapping.
 
     With a `rendercache.RenderCache` and the docs `folder`, unit folders whose inputs did not change are
     not rendered: their files stay in the folder and the mapping reads them from there when asked.
     """
     from generator.site import render
-    from generator.site.rendercache import Docs, RenderCache, code_context, render_units
+    from generator.site.rendercache import Docs, RenderCache, render_units
 
     if years is None:
         years = select_years(result, validated_source(result), only)
@@ -81,9 +90,7 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
             name = f"disclosure-{year.year}.zip"
             out[f"{year.year}/{name}"] = archive_bytes(settings.root / ARCHIVE_DIR / name, settings.archives[year.year])
             out[f"{year.year}/{name}.sha256"] = f"{settings.archives[year.year]}  {name}\n".encode()
-    from generator.forms.registry import SITE_LAYOUTS
-
-    context = code_context(settings, (settings.root / SITE_LAYOUTS, settings.root / "disclosure.yml"))
+    context = context or pages_context(settings)
     out.words = render_units(years, settings, out, cache if cache is not None else RenderCache(None), context, jobs=jobs)
     if settings.downloads:
         for rel, data in download_files(result, settings, only).items():
@@ -93,11 +100,25 @@ def render_outputs(result: CheckResult, settings, only: str | None = None, years
     return out
 
 
+def pages_context(settings) -> str:  # noqa: ANN001 - render.Settings
+    """Return the `rendercache.code_context` of the unit pages: the generator's code, the site's layouts and settings."""
+    from generator.site.rendercache import code_context
+
+    return code_context(settings, layout_files(settings.root))
+
+
+def layout_files(root: Path) -> tuple[Path, Path]:
+    """Return the site's own layouts folder and settings file (what unit pages depend on besides the code)."""
+    from generator.forms.registry import SITE_LAYOUTS
+
+    return root / SITE_LAYOUTS, root / "disclosure.yml"
+
+
 def schema_files(result: CheckResult) -> dict[str, bytes]:
     """Return the JSON Schemas of the layouts the published forms use (`schema/<layout>/<kind>.schema.json`)."""
     from generator.forms.schemas import schema_documents
 
-    used = {(ff.form.layout.name, ff.form.kind) for ff in result.files if ff.form is not None}
+    used = {(ff.summary.layout, ff.kind) for ff in result.files if ff.summary is not None}
     registry = result.registry
     if registry is None:
         return {}

@@ -121,17 +121,25 @@ def _project_key(page: ProjectPage) -> tuple[Any, ...]:
 
 
 def collect(result: CheckResult, read: Any) -> list[YearPage]:
-    """Group checked forms into years -> units -> projects, in published order."""
+    """Group checked forms into years -> units -> projects, in published order.
+
+    A form that came back from the check as its summary only (`formfacts`) is grouped as a `SummaryForm`
+    with no bytes: enough for the year and home pages, never for its own pages.
+    """
+    from generator.site.formfacts import form_of
+
     units: dict[tuple[str, str], UnitPage] = {}
-    for ff in result.units():
-        assert ff.form is not None
-        units[(ff.year, ff.unit_id)] = UnitPage(ff.unit_id, ff.form.unit_name, ff, ff.form, read(ff.path))
-    for ff in result.projects():
-        assert ff.form is not None
+    published = [(ff, form_of(ff, result.registry)) for ff in result.files]
+    for ff, form in published:
+        if ff.kind == "unit" and form is not None:
+            units[(ff.year, ff.unit_id)] = UnitPage(ff.unit_id, form.unit_name, ff, form, read(ff.path) if ff.form else b"")
+    for ff, form in published:
+        if ff.kind != "project" or form is None:
+            continue
         unit = units.get((ff.year, ff.unit_id))
         if unit is None:  # a unit that publishes project forms only
-            unit = units[(ff.year, ff.unit_id)] = UnitPage(ff.unit_id, ff.form.unit_name)
-        unit.projects.append(ProjectPage(ff, ff.form, read(ff.path)))
+            unit = units[(ff.year, ff.unit_id)] = UnitPage(ff.unit_id, form.unit_name)
+        unit.projects.append(ProjectPage(ff, form, read(ff.path) if ff.form else b""))
     years: dict[int, YearPage] = {}
     for (year, _), unit in units.items():
         unit.projects.sort(key=_project_key)

@@ -4,7 +4,9 @@ A unit's pages (its page, its project pages, their YAML and JSON copies) depend 
 forms, their last-changed dates, the site settings and the generator's code, layouts and templates.
 The cache (`build/render-cache.json`) maps a digest of all of that to the digests of the files it gave;
 a unit whose digest is found, and whose files are still in the docs folder as written, is not rendered
-again. Year and home pages sum every unit and are always rendered (they are a handful).
+again. Year and home pages sum every unit and are always rendered (they are a handful), from the forms'
+summaries where a unit is not rendered again: `forms_to_keep` tells the check which forms a build will
+render, so that only those come back whole from its worker processes (site/formfacts.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from types import SimpleNamespace
 
 #: The cache file inside build/ (a folder git must not track: `workdirs.tracked_outputs`).
 CACHE_FILE = "render-cache.json"
-_VERSION = 1
+_VERSION = 2
 
 
 def digest(data: bytes) -> str:
@@ -72,6 +74,14 @@ class Docs(MutableMapping):
 
 def code_context(settings, extra: tuple[Path, ...] = ()) -> str:  # noqa: ANN001 - render.Settings
     """Return a digest of what every unit page depends on besides its forms: code, templates, layouts, settings."""
+    parts = hashlib.sha256(code_digest(extra).encode())
+    fixed = [str(settings.root), settings.site_name, settings.repository, settings.branch, settings.content_prefix]
+    parts.update(json.dumps([fixed, settings.downloads], ensure_ascii=False).encode())
+    return parts.hexdigest()
+
+
+def code_digest(extra: tuple[Path, ...] = ()) -> str:
+    """Return a digest of the generator's code and templates and of the `extra` files and folders (the layouts)."""
     import generator
 
     parts = hashlib.sha256()
@@ -83,8 +93,6 @@ def code_context(settings, extra: tuple[Path, ...] = ()) -> str:  # noqa: ANN001
         for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder] if folder.is_file() else []:
             if path.is_file():
                 parts.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    fixed = [str(settings.root), settings.site_name, settings.repository, settings.branch, settings.content_prefix]
-    parts.update(json.dumps([fixed, settings.downloads], ensure_ascii=False).encode())
     return parts.hexdigest()
 
 
@@ -93,14 +101,22 @@ def unit_key(context: str, year: int, unit, settings, dates: dict | None = None)
 
     `dates` (from `dates_by_folder`) spares scanning every file's date for each unit.
     """
-    parts = hashlib.sha256(f"{_VERSION}\0{context}\0{year}\0{unit.id}\0".encode())
-    parts.update(unit.source + b"\0")
-    for project in unit.projects:
-        parts.update(project.ff.path.encode() + b"\0" + project.source + b"\0")
+    parts = hashlib.sha256(f"{_VERSION}\0{context}\0{year}\0{unit.id}\0{sources_key(unit)}\0".encode())
     if dates is None:
         dates = dates_by_folder(settings.dates)
     parts.update(json.dumps(sorted(dates.get(f"{year}/{unit.id}", []))).encode())
     return parts.hexdigest()
+
+
+def sources_key(unit) -> str:  # noqa: ANN001 - render.UnitPage
+    """Return the digest of a unit's form files: their paths and the digests of the bytes `check` validated."""
+    files = ([unit.ff] if unit.ff is not None else []) + [project.ff for project in unit.projects]
+    return folder_key([(ff.path, ff.digest or "") for ff in files])
+
+
+def folder_key(files: list[tuple[str, str]]) -> str:
+    """Return the digest of (path, SHA-256 of its bytes) pairs, in any order."""
+    return digest(json.dumps(sorted(files), ensure_ascii=False).encode())
 
 
 def dates_by_folder(dates: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
@@ -157,26 +173,66 @@ class RenderCache:
         self.path = path
         self.units: dict[str, dict] = {}
         self.used: dict[str, dict] = {}
+        #: The `code_digest` the cached units were rendered with (the build sets the current one).
+        self.code = ""
         if path is not None:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 if data.get("version") == _VERSION:
                     self.units = data.get("units", {})
+                    self.code = str(data.get("code", ""))
             except (OSError, ValueError, AttributeError):
                 self.units = {}
 
-    def take(self, key: str, docs: Docs) -> Counter | None:
-        """Add a cached unit's files to `docs` if they are all in the folder as written; return its words."""
+    def valid(self, key: str, folder: Path) -> bool:
+        """Return whether the unit `key` is cached and all its files are in the docs `folder` as written."""
         entry = self.units.get(key)
         if entry is None:
-            return None
+            return False
         for rel, (_, size, mtime, inode, _links) in entry["files"].items():
             try:
-                st = os.stat(docs.folder / rel, follow_symlinks=False)
+                st = os.stat(folder / rel, follow_symlinks=False)
             except OSError:
-                return None
+                return False
             if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, inode):
-                return None
+                return False
+        return True
+
+    def forms_to_keep(self, code: str):  # noqa: ANN201 - a `validate.KeepForms` function
+        """Return the check's `keep_forms`: the paths of the files of units this cache cannot give as they are.
+
+        A unit is given by the cache when the digest of its files' bytes (read here, before the check)
+        is one it rendered, with the same code and layouts (`code`, a `code_digest`). A unit whose pages
+        turn out to be stale after all (changed settings or dates) has its forms checked again in full
+        (`formfacts.complete_forms`).
+        """
+        from generator.fileio import read_regular_file
+        from generator.forms.load import MAX_BYTES
+
+        self.code, cached = code, self.code
+        known = {entry.get("sources") for entry in self.units.values()} if code == cached else set()
+
+        def keep(files) -> set[str]:  # noqa: ANN001 - a list of FormFile
+            by_unit: dict[tuple[str, str], list] = {}
+            for ff in files:
+                by_unit.setdefault((ff.year, ff.unit_id), []).append(ff)
+            wanted: set[str] = set()
+            for group in by_unit.values():
+                try:
+                    key = folder_key([(ff.path, digest(read_regular_file(ff.path, MAX_BYTES))) for ff in group]) if known else ""
+                except OSError:  # unreadable, a link, too large: the check reports it
+                    key = ""
+                if key not in known:
+                    wanted.update(ff.path for ff in group)
+            return wanted
+
+        return keep
+
+    def take(self, key: str, docs: Docs) -> Counter | None:
+        """Add a cached unit's files to `docs` if they are all in the folder as written; return its words."""
+        if not self.valid(key, docs.folder):
+            return None
+        entry = self.units[key]
         for rel, (file_digest, _size, _mtime, _inode, links) in entry["files"].items():
             docs.digests[rel] = file_digest
             if rel.endswith(".md"):
@@ -184,11 +240,12 @@ class RenderCache:
         self.used[key] = entry
         return Counter(entry["words"])
 
-    def remember(self, key: str, files: dict[str, bytes], docs: Docs, words: Counter) -> None:
-        """Record a unit rendered now; `seal` fills in where its files were written."""
+    def remember(self, key: str, files: dict[str, bytes], docs: Docs, words: Counter, sources: str = "") -> None:
+        """Record a unit rendered now (`sources`: its `sources_key`); `seal` fills in where its files were written."""
         self.used[key] = {
             "files": {rel: [docs.digests[rel], 0, 0, 0, docs.links.get(rel, [])] for rel in files},
             "words": dict(words),
+            "sources": sources,
         }
 
     def seal(self, docs: Docs) -> None:
@@ -202,7 +259,7 @@ class RenderCache:
         from generator.fileio import write_text_atomic
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(self.path, json.dumps({"version": _VERSION, "units": self.used}, ensure_ascii=False))
+        write_text_atomic(self.path, json.dumps({"version": _VERSION, "code": self.code, "units": self.used}, ensure_ascii=False))
 
 
 #: Below this many units to render, the pages are rendered in this process (a pool costs more).
@@ -237,6 +294,17 @@ def _rendered(todo: list, jobs: int):  # noqa: ANN202 - an iterator of (files, w
         _TODO = []
 
 
+def stale_units(years, settings, cache: RenderCache, context: str, folder: Path) -> list:  # noqa: ANN001
+    """Return the units (`render.UnitPage`) whose pages `render_units` will render: not in the cache as they are."""
+    grouped = dates_by_folder(settings.dates)
+    return [
+        unit
+        for year in years
+        for unit in year.units
+        if not cache.valid(unit_key(context, year.year, unit, settings, grouped), folder)
+    ]
+
+
 def render_units(years, settings, docs: Docs, cache: RenderCache, context: str, jobs: int | None = None) -> Counter:  # noqa: ANN001
     """Add every unit folder's files to `docs`, rendering only units not in the cache; return the search words.
 
@@ -248,12 +316,12 @@ def render_units(years, settings, docs: Docs, cache: RenderCache, context: str, 
     grouped = dates_by_folder(settings.dates)
     units = [(year, unit) for year in years for unit in year.units]
     todo: list = []
-    keys: dict[int, str] = {}
+    keys: dict[int, tuple[str, str]] = {}
     for year, unit in units:
         key = unit_key(context, year.year, unit, settings, grouped)
         found = cache.take(key, docs)
         if found is None:
-            keys[len(todo)] = key
+            keys[len(todo)] = (key, sources_key(unit))
             todo.append((year.year, unit, settings))
         else:
             words.update(found)
@@ -261,6 +329,6 @@ def render_units(years, settings, docs: Docs, cache: RenderCache, context: str, 
     for index, (files, found) in enumerate(track(done, len(todo), "生成页面（单位）")):
         for rel, data in files.items():
             docs[rel] = data
-        cache.remember(keys[index], files, docs, found)
+        cache.remember(keys[index][0], files, docs, found, keys[index][1])
         words.update(found)
     return words
