@@ -172,6 +172,30 @@ def test_large_year_lists_units_on_the_year_page_only(tmp_path: Path) -> None:
     assert "合成数据" not in page[start : page.index('<div class="md-content"', start)]
 
 
+def test_year_with_many_projects_lists_the_largest_on_its_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past YEAR_PROJECTS_LIMIT the year page lists that many projects, the most money first, and says so."""
+    from decimal import Decimal
+
+    from generator.forms.validate import check_content
+    from generator.site import render
+
+    result = check_content(ROOT / "content", jobs=1)
+    settings = render.Settings(root=ROOT, downloads=True)
+    (year,) = render.collect(result, lambda path: b"")
+    rows = render.year_projects(year)
+    full = render.render_year(year, settings)
+    assert "## 全部项目" in full and "资金最多" not in full
+    assert all(f"({row['unit'].id}/{row['page'].id}.md)" in full for row in rows)
+    monkeypatch.setattr(render, "YEAR_PROJECTS_LIMIT", 3)
+    page = render.render_year(year, settings)
+    largest = sorted(rows, key=lambda row: -(row["amount"] or Decimal(0)))[:3]
+    assert "## 资金最多的 3 个项目" in page and f"本年度共 {len(rows)} 个项目" in page and "“数据下载”" in page
+    listed = [row for row in rows if f"({row['unit'].id}/{row['page'].id}.md)" in page]
+    assert sorted(map(id, listed)) == sorted(map(id, largest)) and len(rows) > 3
+    positions = [page.index(f"/{row['page'].id}.md)") for row in largest]
+    assert positions == sorted(positions)  # the most money first
+
+
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGKILL"])
 def test_killed_build_leaves_previous_site(tmp_path: Path, signame: str) -> None:
     """A build interrupted half-way (signal during MkDocs) leaves the old site/ exactly as it was."""
