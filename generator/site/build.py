@@ -132,7 +132,7 @@ def generate_site(
     # Without downloads (whose data files read every form) only the forms of units rendered again come back
     # whole from the check's workers; the year and home pages read the others' summaries (site/formfacts.py).
     from generator.site.outputs import layout_files, pages_context
-    from generator.site.rendercache import CACHE_FILE, RenderCache, code_digest, stale_units, words_text
+    from generator.site.rendercache import RenderCache, cache_file, code_digest, stale_units, words_text
 
     code = code_digest(layout_files(Path(config).resolve().parent))
     early = _render_cache(config, docs_dir) if checked is None and not only and not downloads else None
@@ -154,7 +154,7 @@ def generate_site(
 
     folder = Path(cfg["docs_dir"])
     # Unit folders whose forms did not change keep their pages (a partial preview renders what it shows).
-    path = None if only else folder.parent / f"{folder.name}-{CACHE_FILE}"
+    path = None if only else cache_file(folder)
     cache = early if early is not None and early.path == path else RenderCache(path)
     cache.code = code
     context = pages_context(settings)
@@ -184,20 +184,16 @@ def _render_cache(config: str, docs_dir: str | None):  # noqa: ANN202 - a Render
     It only spares the check sending back forms it will not need: a config that cannot be read here is
     reported by MkDocs after the check, as in any build.
     """
-    from mkdocs.utils.yaml import yaml_load
+    from generator.site.outputs import configured_docs_dir
+    from generator.site.rendercache import RenderCache, cache_file
 
-    from generator.site.rendercache import CACHE_FILE, RenderCache
-
-    root = Path(config).resolve().parent
     try:
-        with open(config, encoding="utf-8") as fh:
-            named = docs_dir or (yaml_load(fh) or {}).get("docs_dir", "docs")
+        named = configured_docs_dir(config, docs_dir)
     except Exception:  # noqa: BLE001 - any unreadable config: MkDocs says what is wrong with it later
         return None
     if not isinstance(named, str):
         return None
-    folder = root / named
-    return RenderCache(folder.parent / f"{folder.name}-{CACHE_FILE}")
+    return RenderCache(cache_file(Path(config).resolve().parent / named))
 
 
 def refuse_tracked_outputs(root: Path, command: str, *extra: Path) -> bool:

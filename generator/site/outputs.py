@@ -131,14 +131,20 @@ def load_mkdocs_config(config_file: str, **overrides):
     MkDocs refuses a docs_dir that does not exist yet, and the generator is what creates it.
     """
     from mkdocs.config import load_config
-    from mkdocs.utils.yaml import yaml_load
 
-    docs_dir = overrides.get("docs_dir")
-    if not docs_dir:
-        with open(config_file, encoding="utf-8") as fh:
-            docs_dir = (yaml_load(fh) or {}).get("docs_dir", "docs")
+    docs_dir = configured_docs_dir(config_file, overrides.get("docs_dir"))
     (Path(config_file).resolve().parent / docs_dir).mkdir(parents=True, exist_ok=True)
     return load_config(config_file=config_file, **overrides)
+
+
+def configured_docs_dir(config_file: str, docs_dir: str | None = None) -> str:
+    """Return `docs_dir` or the one mkdocs.yml names (relative to its folder), read without validating the config."""
+    from mkdocs.utils.yaml import yaml_load
+
+    if docs_dir:
+        return docs_dir
+    with open(config_file, encoding="utf-8") as fh:
+        return (yaml_load(fh) or {}).get("docs_dir", "docs")
 
 
 def jieba_dict_path(cfg) -> str | None:

@@ -24,6 +24,11 @@ CACHE_FILE = "render-cache.json"
 _VERSION = 2
 
 
+def cache_file(docs: Path) -> Path:
+    """Return the render cache file of the generated docs folder `docs` (`build/docs-render-cache.json`)."""
+    return docs.parent / f"{docs.name}-{CACHE_FILE}"
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -209,8 +214,7 @@ class RenderCache:
         from generator.fileio import read_regular_file
         from generator.forms.load import MAX_BYTES
 
-        self.code, cached = code, self.code
-        known = {entry.get("sources") for entry in self.units.values()} if code == cached else set()
+        known = {entry.get("sources") for entry in self.units.values()} if code == self.code else set()
 
         def keep(files) -> set[str]:  # noqa: ANN001 - a list of FormFile
             by_unit: dict[tuple[str, str], list] = {}
